@@ -1,0 +1,15 @@
+//! schoolrun: planning home-to-school transport for pupils with special educational needs.
+//!
+//! Data flows one way: an OpenStreetMap extract becomes a [`network`], snapped points give
+//! a [`matrix`] of travel times and distances, which the routing engine, contract
+//! allocation and savings analysis build on.
+#![deny(missing_docs)]
+
+pub mod error;
+pub mod matrix;
+pub mod network;
+pub mod progress;
+pub mod report;
+pub mod scenario;
+
+pub use error::{Error, ErrorKind, Problem, Result};

@@ -1,0 +1,283 @@
+//! The `schoolrun` command line: argument parsing, calls into the library, exit codes.
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use schoolrun::error::Problem;
+use schoolrun::network::{Network, default_cache_dir};
+use schoolrun::progress::Progress;
+use schoolrun::{Error, report, scenario};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+#[derive(Parser)]
+#[command(
+    name = "schoolrun",
+    version,
+    about = "Plans SEN home-to-school transport"
+)]
+struct Cli {
+    /// Directory for cached prepared road networks (default: $SCHOOLRUN_CACHE_DIR, else ~/.cache/schoolrun).
+    #[arg(long, global = true)]
+    cache_dir: Option<PathBuf>,
+    /// Never read or write the network cache.
+    #[arg(long, global = true)]
+    no_cache: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Runs the pipeline on the shipped demo data.
+    Demo {
+        /// Where to write outputs.
+        #[arg(long, default_value = "demo-out")]
+        out: PathBuf,
+        /// Folder holding the shipped data (default: the data folder of this source tree).
+        #[arg(long)]
+        data: Option<PathBuf>,
+    },
+    /// Road network commands.
+    Network {
+        #[command(subcommand)]
+        command: NetworkCommand,
+    },
+    /// Exact travel time and distance between every ordered pair of points.
+    Matrix {
+        /// OpenStreetMap extract (.osm.pbf).
+        #[arg(long)]
+        osm: PathBuf,
+        /// CSV with columns id,lat,lon.
+        #[arg(long)]
+        points: PathBuf,
+        /// Output CSV: from,to,seconds,metres.
+        #[arg(long)]
+        out: PathBuf,
+        /// Largest allowed distance from a point to the road it snaps to, in metres.
+        #[arg(long, default_value_t = 500.0)]
+        max_snap_m: f64,
+        /// Algorithm: ch (contraction hierarchy) or dijkstra (baseline).
+        #[arg(long, default_value = "ch")]
+        algorithm: String,
+        /// Print a JSON summary on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum NetworkCommand {
+    /// Builds the road graph from an extract and prints its size.
+    Build {
+        /// OpenStreetMap extract (.osm.pbf).
+        #[arg(long)]
+        osm: PathBuf,
+        /// Also write the prepared graph to this file (cache format).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Print {"nodes","edges","road_km","seconds"} as JSON on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let input = e.downcast_ref::<Error>().is_some_and(Error::is_input_error);
+            eprintln!("error: {e:#}");
+            ExitCode::from(if input { 2 } else { 1 })
+        }
+    }
+}
+
+fn cache_dir(cli: &Cli) -> Option<PathBuf> {
+    if cli.no_cache {
+        None
+    } else {
+        Some(cli.cache_dir.clone().unwrap_or_else(default_cache_dir))
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let progress = Progress::stderr();
+    match &cli.command {
+        Command::Network {
+            command: NetworkCommand::Build { osm, out, json },
+        } => {
+            let (net, report) = Network::build(osm, &progress)?;
+            if let Some(dir) = cache_dir(&cli) {
+                // Building also refreshes the cache, so later commands start at once.
+                if let Err(e) = Network::load(osm, Some(&dir), &Progress::hidden()) {
+                    progress.warn(&format!("could not refresh the graph cache: {e}"));
+                }
+            }
+            if let Some(out) = out {
+                net.save(out, osm)?;
+            }
+            let s = net.roads().summary();
+            if *json {
+                println!(
+                    "{}",
+                    serde_json::json!({
+                        "nodes": s.nodes,
+                        "edges": s.edges,
+                        "road_km": (s.road_km * 10.0).round() / 10.0,
+                        "seconds": report.build_seconds,
+                        "prepare_seconds": report.prepare_seconds,
+                    })
+                );
+            } else {
+                println!(
+                    "{} nodes, {} directed edges, {:.1} km of road; built in {:.2} s, contraction hierarchy in {:.2} s",
+                    s.nodes, s.edges, s.road_km, report.build_seconds, report.prepare_seconds
+                );
+            }
+            Ok(())
+        }
+        Command::Matrix {
+            osm,
+            points,
+            out,
+            max_snap_m,
+            algorithm,
+            json,
+        } => {
+            if algorithm != "ch" && algorithm != "dijkstra" {
+                return Err(Error::invalid(vec![Problem {
+                    code: "E-UNKNOWN-VALUE",
+                    file: "command line".into(),
+                    line: 0,
+                    column: "--algorithm".into(),
+                    value: algorithm.clone(),
+                    expected: "ch or dijkstra".into(),
+                }])
+                .into());
+            }
+            let pts = scenario::read_points(points)?;
+            let (net, _) = Network::load(osm, cache_dir(&cli).as_deref(), &progress)?;
+            let snaps = snap_points(&net, points, &pts, *max_snap_m)?;
+            let t = Instant::now();
+            let bar = progress.bar(2 * pts.len() as u64, "computing matrix");
+            let m = if algorithm == "ch" {
+                net.matrix(&snaps, &snaps, &|k| bar.inc(k))
+            } else {
+                net.roads()
+                    .matrix_dijkstra(&snaps, &snaps, &|k| bar.inc(k * 2))
+            };
+            bar.finish_and_clear();
+            let seconds = t.elapsed().as_secs_f64();
+            let ids: Vec<String> = pts.iter().map(|p| p.id.clone()).collect();
+            report::write_matrix_csv(out, &ids, &m)?;
+            if *json {
+                println!(
+                    "{}",
+                    serde_json::json!({"points": pts.len(), "pairs": pts.len() * pts.len(), "seconds": seconds})
+                );
+            } else {
+                eprintln!(
+                    "{} pairs in {:.2} s -> {}",
+                    pts.len() * pts.len(),
+                    seconds,
+                    out.display()
+                );
+            }
+            Ok(())
+        }
+        Command::Demo { out, data } => {
+            let data = data
+                .clone()
+                .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data"));
+            demo(&cli, &data, out, &progress)
+        }
+    }
+}
+
+fn snap_points(
+    net: &Network,
+    file: &Path,
+    pts: &[scenario::Point],
+    max_m: f64,
+) -> anyhow::Result<Vec<schoolrun::network::Snap>> {
+    let coords: Vec<[f64; 2]> = pts.iter().map(|p| [p.lat, p.lon]).collect();
+    net.snap_all(&coords, max_m).map_err(|failures| {
+        let name = file.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        Error::invalid(
+            failures
+                .iter()
+                .map(|f| {
+                    let p = &pts[f.index];
+                    Problem {
+                        code: "E-TOO-FAR-FROM-ROAD",
+                        file: name.clone(),
+                        line: p.line,
+                        column: "lat,lon".into(),
+                        value: format!("{} ({}, {})", p.id, p.lat, p.lon),
+                        expected: match f.distance_m {
+                            Some(d) => format!("a point within {max_m:.0} m of a road (nearest road is {d:.0} m away)"),
+                            None => "a point on the road network".into(),
+                        },
+                    }
+                })
+                .collect(),
+        )
+        .into()
+    })
+}
+
+fn demo(cli: &Cli, data: &Path, _out: &Path, progress: &Progress) -> anyhow::Result<()> {
+    let osm = data.join("osm").join("rutland-latest.osm.pbf");
+    let t = Instant::now();
+    let (net, report) = Network::load(&osm, cache_dir(cli).as_deref(), progress)
+        .with_context(|| format!("loading the demo road network {}", osm.display()))?;
+    let s = net.roads().summary();
+    println!("schoolrun demo — Rutland road network (© OpenStreetMap contributors, ODbL)");
+    println!(
+        "  graph: {} junctions, {} directed edges, {:.1} km of road ({})",
+        s.nodes,
+        s.edges,
+        s.road_km,
+        if report.from_cache {
+            "from cache".to_string()
+        } else {
+            format!(
+                "built in {:.2} s",
+                report.build_seconds + report.prepare_seconds
+            )
+        }
+    );
+    let towns = [
+        ("Oakham", 52.6699, -0.7276),
+        ("Uppingham", 52.5894, -0.7233),
+        ("Ketton", 52.6283, -0.5537),
+        ("Cottesmore", 52.7128, -0.6654),
+    ];
+    let coords: Vec<[f64; 2]> = towns.iter().map(|t| [t.1, t.2]).collect();
+    let snaps = net
+        .snap_all(&coords, 500.0)
+        .map_err(|f| anyhow::anyhow!("demo towns did not snap: {f:?}"))?;
+    let m = net.matrix(&snaps, &snaps, &|_| {});
+    println!("  travel times between towns (minutes, km):");
+    for (i, a) in towns.iter().enumerate() {
+        for (j, b) in towns.iter().enumerate() {
+            if i < j {
+                let (t1, d1) = (
+                    m.time_ms(i, j).unwrap_or(0),
+                    m.distance_m(i, j).unwrap_or(0),
+                );
+                println!(
+                    "    {:>10} → {:<10} {:5.1} min {:5.1} km",
+                    a.0,
+                    b.0,
+                    t1 as f64 / 60_000.0,
+                    d1 as f64 / 1000.0
+                );
+            }
+        }
+    }
+    println!("  done in {:.2} s", t.elapsed().as_secs_f64());
+    Ok(())
+}

@@ -1,0 +1,62 @@
+//! Reading and validating input files: point lists and scenario folders.
+
+pub mod table;
+
+use crate::error::{Error, Result};
+use std::path::Path;
+use table::{Findings, Table};
+
+/// A named coordinate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Point {
+    /// The point's id as given.
+    pub id: String,
+    /// Latitude (WGS84 degrees).
+    pub lat: f64,
+    /// Longitude (WGS84 degrees).
+    pub lon: f64,
+    /// Line of the point in its file.
+    pub line: usize,
+}
+
+/// Reads an `id,lat,lon` CSV, reporting every bad row (and duplicate ids) at once.
+pub fn read_points(path: &Path) -> Result<Vec<Point>> {
+    let mut f = Findings::default();
+    let table = Table::read(path, &["id", "lat", "lon"], &[], &mut f);
+    let mut points = Vec::new();
+    if let Some(table) = &table {
+        let mut seen = std::collections::BTreeMap::new();
+        for row in table.rows() {
+            let id = row.text(&mut f, "id");
+            let lat = row.number(&mut f, "lat", -90.0, 90.0);
+            let lon = row.number(&mut f, "lon", -180.0, 180.0);
+            if let Some(id) = id {
+                if let Some(first) = seen.insert(id.to_string(), row.line) {
+                    row.problem(
+                        &mut f,
+                        "E-DUPLICATE-ID",
+                        "id",
+                        id,
+                        format!("a unique id (first used on line {first})"),
+                    );
+                }
+            }
+            if let (Some(id), Some(lat), Some(lon)) = (id, lat, lon) {
+                points.push(Point {
+                    id: id.to_string(),
+                    lat,
+                    lon,
+                    line: row.line,
+                });
+            }
+        }
+        if table.rows().next().is_none() {
+            f.error("E-NO-ROWS", &table.file, 0, "", "", "at least one point");
+        }
+    }
+    if f.errors.is_empty() {
+        Ok(points)
+    } else {
+        Err(Error::invalid(f.errors))
+    }
+}

@@ -11,5 +11,6 @@ pub mod network;
 pub mod progress;
 pub mod report;
 pub mod scenario;
+pub mod units;
 
 pub use error::{Error, ErrorKind, Problem, Result};

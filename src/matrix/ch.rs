@@ -14,10 +14,11 @@ use serde::{Deserialize, Serialize};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
+const EAGER_NEIGHBOUR_UPDATE: bool = false;
 /// Settled-node limit of the witness search when a node is actually contracted.
-const WITNESS_SETTLE_LIMIT: usize = 500;
+const WITNESS_SETTLE_LIMIT: usize = 100;
 /// Cheaper limit used when only estimating a node's priority.
-const SIMULATE_SETTLE_LIMIT: usize = 100;
+const SIMULATE_SETTLE_LIMIT: usize = 30;
 
 /// A prepared contraction hierarchy over a [`Graph`].
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -58,7 +59,9 @@ impl Witness {
     }
 
     /// Bounded Dijkstra from `source` in the remaining graph, never passing `avoid`,
-    /// stopping beyond `max_dist` or after `limit` settled nodes.
+    /// stopping beyond `max_dist`, after `limit` settled nodes, or once all `targets`
+    /// (nodes whose `target_mark` equals `mark`) are settled.
+    #[allow(clippy::too_many_arguments)]
     fn search(
         &mut self,
         out: &[Vec<(u32, u64)>],
@@ -66,6 +69,8 @@ impl Witness {
         avoid: u32,
         max_dist: u64,
         limit: usize,
+        mut targets_left: usize,
+        is_target: impl Fn(u32) -> bool,
     ) {
         self.generation = self.generation.wrapping_add(1);
         if self.generation == 0 {
@@ -85,12 +90,18 @@ impl Witness {
                 break;
             }
             settled += 1;
+            if is_target(v) {
+                targets_left -= 1;
+                if targets_left == 0 {
+                    break;
+                }
+            }
             for &(h, w) in &out[v as usize] {
                 if h == avoid {
                     continue;
                 }
                 let nd = d.saturating_add(w);
-                if nd < self.get(h) {
+                if nd < self.get(h) && nd <= max_dist {
                     self.stamp[h as usize] = self.generation;
                     self.dist[h as usize] = nd;
                     self.heap.push(Reverse((nd, h)));
@@ -136,7 +147,16 @@ impl Remaining {
                 .map(|&(_, w)| w)
                 .max();
             let Some(max_out) = max_out else { continue };
-            ws.search(&self.out, u, v, wu.saturating_add(max_out), limit);
+            let targets = out_v.iter().filter(|&&(x, _)| x != u).count();
+            ws.search(
+                &self.out,
+                u,
+                v,
+                wu.saturating_add(max_out),
+                limit,
+                targets,
+                |y| y != u && out_v.iter().any(|&(x, _)| x == y),
+            );
             for &(x, wx) in out_v {
                 if x == u {
                     continue;
@@ -238,7 +258,11 @@ impl ContractionHierarchy {
                 let xi = x as usize;
                 deleted[xi] += 1;
                 level[xi] = level[xi].max(level[v as usize] + 1);
-                let p = priority(&rem, x, &mut ws, deleted[xi], level[xi]);
+                let p = if EAGER_NEIGHBOUR_UPDATE {
+                    priority(&rem, x, &mut ws, deleted[xi], level[xi])
+                } else {
+                    current[xi] + 1
+                };
                 if p != current[xi] {
                     current[xi] = p;
                     heap.push(Reverse((p, x)));

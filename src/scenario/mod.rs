@@ -1,6 +1,11 @@
 //! Reading and validating input files: point lists and scenario folders.
 
+mod load;
+pub mod model;
 pub mod table;
+
+pub use load::{Loaded, load};
+pub use model::*;
 
 use crate::error::{Error, Result};
 use std::path::Path;

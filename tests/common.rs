@@ -1,0 +1,67 @@
+//! Shared fixtures for the integration tests.
+
+use schoolrun::network::Network;
+use schoolrun::progress::Progress;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+/// Path to a file under the crate's `data/` folder.
+pub fn data(rel: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("data")
+        .join(rel)
+}
+
+/// Path to the shipped Rutland extract.
+pub fn rutland_pbf() -> PathBuf {
+    data("osm/rutland-latest.osm.pbf")
+}
+
+/// The prepared Rutland network, built once per test binary (no cache).
+pub fn rutland() -> &'static Network {
+    static NET: OnceLock<Network> = OnceLock::new();
+    NET.get_or_init(|| {
+        Network::build(&rutland_pbf(), &Progress::hidden())
+            .expect("Rutland builds")
+            .0
+    })
+}
+
+/// The schoolrun binary under test.
+pub fn bin() -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_schoolrun"));
+    c.env(
+        "SCHOOLRUN_CACHE_DIR",
+        std::env::temp_dir().join("schoolrun-test-cache"),
+    );
+    c
+}
+
+/// A deterministic pseudo-random sequence for sampling.
+pub struct Rng(pub u64);
+impl Rng {
+    /// Next value in [0, 1).
+    pub fn unit(&mut self) -> f64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// `n` points snapped onto Rutland's roads, spread over the county.
+pub fn rutland_points(n: usize, seed: u64) -> Vec<schoolrun::network::Snap> {
+    let net = rutland();
+    let mut rng = Rng(seed.max(1));
+    let mut out = Vec::new();
+    while out.len() < n {
+        let lat = 52.55 + 0.17 * rng.unit();
+        let lon = -0.82 + 0.32 * rng.unit();
+        if let Some(s) = net.snap(lat, lon) {
+            if s.distance_m < 500.0 {
+                out.push(s);
+            }
+        }
+    }
+    out
+}

@@ -43,6 +43,35 @@ enum Command {
         #[command(subcommand)]
         command: NetworkCommand,
     },
+    /// Generates a synthetic scenario folder on a real road network.
+    Generate {
+        /// OpenStreetMap extract (.osm.pbf).
+        #[arg(long)]
+        osm: PathBuf,
+        /// Number of pupils.
+        #[arg(long, default_value_t = 200)]
+        pupils: usize,
+        /// Random seed: the same seed gives the same files.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
+        /// Scenario name.
+        #[arg(long, default_value = "Generated SEN transport scenario")]
+        name: String,
+    },
+    /// Checks a scenario folder and reports every problem in one pass.
+    Validate {
+        /// Scenario folder.
+        dir: PathBuf,
+        /// Largest allowed distance from a home or school to a road, in metres.
+        #[arg(long, default_value_t = 500.0)]
+        max_snap_m: f64,
+        /// Print the report as JSON on stdout.
+        #[arg(long)]
+        json: bool,
+    },
     /// Exact travel time and distance between every ordered pair of points.
     Matrix {
         /// OpenStreetMap extract (.osm.pbf).
@@ -187,12 +216,135 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Generate {
+            osm,
+            pupils,
+            seed,
+            out,
+            name,
+        } => {
+            let (net, _) = Network::load(osm, cache_dir(&cli).as_deref(), &progress)?;
+            let schools = schoolrun::network::osm::read_schools(osm)?;
+            std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+            let opts = scenario::generate::Options {
+                pupils: *pupils,
+                seed: *seed,
+                osm_in_toml: relative_path(out, osm),
+                name: name.clone(),
+            };
+            let sc = scenario::generate::generate(&net, &schools, &opts)?;
+            scenario::write_scenario(out, &sc)?;
+            let s = sc.summary();
+            eprintln!(
+                "wrote {}: {} schools, {} pupils, {} current routes, as-is £{:.0} per pupil per year",
+                out.display(),
+                s.schools,
+                s.pupils,
+                s.current_routes,
+                s.as_is_per_pupil_year
+            );
+            Ok(())
+        }
+        Command::Validate {
+            dir,
+            max_snap_m,
+            json,
+        } => validate(&cli, dir, *max_snap_m, *json, &progress),
         Command::Demo { out, data } => {
             let data = data
                 .clone()
                 .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data"));
             demo(&cli, &data, out, &progress)
         }
+    }
+}
+
+/// `to` expressed relative to the folder `from_dir` when both resolve, else absolute.
+fn relative_path(from_dir: &Path, to: &Path) -> PathBuf {
+    let (Ok(from), Ok(to_abs)) = (from_dir.canonicalize(), to.canonicalize()) else {
+        return to.to_path_buf();
+    };
+    let a: Vec<_> = from.components().collect();
+    let b: Vec<_> = to_abs.components().collect();
+    let common = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let mut rel = PathBuf::new();
+    for _ in common..a.len() {
+        rel.push("..");
+    }
+    for c in &b[common..] {
+        rel.push(c);
+    }
+    rel
+}
+
+fn validate(
+    cli: &Cli,
+    dir: &Path,
+    max_snap_m: f64,
+    json: bool,
+    progress: &Progress,
+) -> anyhow::Result<()> {
+    let (loaded, mut errors) = scenario::load_all(dir);
+    if loaded.scenario.osm.is_file() {
+        match Network::load(&loaded.scenario.osm, cache_dir(cli).as_deref(), progress) {
+            Ok((net, _)) => errors.extend(scenario::check_locations(&loaded, &net, max_snap_m)),
+            Err(e) => errors.push(Problem {
+                code: "E-OSM-UNREADABLE",
+                file: "scenario.toml".into(),
+                line: 0,
+                column: "osm".into(),
+                value: loaded.scenario.osm.display().to_string(),
+                expected: format!("a readable .osm.pbf extract ({e})"),
+            }),
+        }
+    }
+    let summary = loaded.scenario.summary();
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({"valid": errors.is_empty(), "errors": errors, "warnings": loaded.warnings, "summary": summary})
+        );
+    } else {
+        for e in &errors {
+            println!("error: {e}");
+        }
+        for w in &loaded.warnings {
+            println!("warning: {w}");
+        }
+        println!(
+            "{}: {} error(s), {} warning(s)",
+            dir.display(),
+            errors.len(),
+            loaded.warnings.len()
+        );
+        let s = &summary;
+        println!(
+            "  {} schools; {} pupils ({} to route, {} on PTB, {} on ITT, {} other); of those routed {} wheelchair users, {} need an assistant, {} solo",
+            s.schools,
+            s.pupils,
+            s.routed,
+            s.on_ptb,
+            s.on_itt,
+            s.other,
+            s.wheelchair,
+            s.needs_assistant,
+            s.solo
+        );
+        println!(
+            "  {} vehicle types, {} operators, {} current routes carrying {} pupils",
+            s.vehicle_types, s.operators, s.current_routes, s.current_route_pupils
+        );
+        if s.current_routes > 0 {
+            println!(
+                "  as-is cost: £{:.2} per day, £{:.0} per year, £{:.0} per pupil per year",
+                s.as_is_per_day, s.as_is_per_year, s.as_is_per_pupil_year
+            );
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::invalid(errors).into())
     }
 }
 

@@ -124,6 +124,18 @@ impl Ids {
 /// Reads and validates a scenario folder. Errors (all of them) come back as
 /// [`crate::Error`] of kind `Invalid`; warnings come with the scenario.
 pub fn load(dir: &Path) -> crate::Result<Loaded> {
+    let (loaded, errors) = load_all(dir);
+    if errors.is_empty() {
+        Ok(loaded)
+    } else {
+        Err(crate::Error::invalid(errors))
+    }
+}
+
+/// Reads a scenario folder as far as possible: everything that parsed, plus every error.
+/// The partial scenario lets further checks (e.g. against the road network) run in the
+/// same pass; it must not be planned on while errors remain.
+pub fn load_all(dir: &Path) -> (Loaded, Vec<crate::error::Problem>) {
     let mut f = Findings::default();
     if !dir.is_dir() {
         f.error(
@@ -134,7 +146,6 @@ pub fn load(dir: &Path) -> crate::Result<Loaded> {
             "",
             "a scenario folder",
         );
-        return Err(crate::Error::invalid(f.errors));
     }
     let (name, osm, policy, solver) = read_toml(dir, &mut f);
 
@@ -778,8 +789,10 @@ pub fn load(dir: &Path) -> crate::Result<Loaded> {
         }
     }
 
-    if f.errors.is_empty() {
-        Ok(Loaded {
+    let mut errors = f.errors;
+    errors.sort_by(|a, b| (a.file.as_str(), a.line).cmp(&(b.file.as_str(), b.line)));
+    (
+        Loaded {
             scenario: Scenario {
                 name,
                 osm,
@@ -797,12 +810,78 @@ pub fn load(dir: &Path) -> crate::Result<Loaded> {
             warnings: f.warnings,
             school_lines,
             pupil_lines,
-        })
-    } else {
-        let mut all = f.errors;
-        all.sort_by(|a, b| (a.file.as_str(), a.line).cmp(&(b.file.as_str(), b.line)));
-        Err(crate::Error::invalid(all))
+        },
+        errors,
+    )
+}
+
+/// Checks every school and pupil location against the road network: inside its area
+/// and within `max_snap_m` of a road a vehicle can stop on.
+pub fn check_locations(
+    loaded: &Loaded,
+    net: &crate::network::Network,
+    max_snap_m: f64,
+) -> Vec<crate::error::Problem> {
+    const MARGIN_DEG: f64 = 0.02;
+    let b = net.roads().bbox();
+    let area = format!(
+        "a point inside the road network's area (lat {:.3} to {:.3}, lon {:.3} to {:.3})",
+        b[0], b[2], b[1], b[3]
+    );
+    let mut f = Findings::default();
+    let sc = &loaded.scenario;
+    let points = sc
+        .schools
+        .iter()
+        .zip(&loaded.school_lines)
+        .map(|(s, &l)| ("schools.csv", l, &s.id, s.lat, s.lon))
+        .chain(
+            sc.pupils
+                .iter()
+                .zip(&loaded.pupil_lines)
+                .map(|(p, &l)| ("pupils.csv", l, &p.id, p.lat, p.lon)),
+        );
+    for (file, line, id, lat, lon) in points {
+        let value = format!("{id} ({lat}, {lon})");
+        if lat < b[0] - MARGIN_DEG
+            || lat > b[2] + MARGIN_DEG
+            || lon < b[1] - MARGIN_DEG
+            || lon > b[3] + MARGIN_DEG
+        {
+            f.error(
+                "E-OUTSIDE-NETWORK",
+                file,
+                line,
+                "lat,lon",
+                &value,
+                area.clone(),
+            );
+            continue;
+        }
+        match net.snap(lat, lon) {
+            Some(s) if s.distance_m <= max_snap_m => {}
+            Some(s) => f.error(
+                "E-TOO-FAR-FROM-ROAD",
+                file,
+                line,
+                "lat,lon",
+                &value,
+                format!(
+                    "a point within {max_snap_m:.0} m of a road (nearest is {:.0} m away)",
+                    s.distance_m
+                ),
+            ),
+            None => f.error(
+                "E-TOO-FAR-FROM-ROAD",
+                file,
+                line,
+                "lat,lon",
+                &value,
+                "a point near a road",
+            ),
+        }
     }
+    f.errors
 }
 
 /// Line (1-based) of `key` in `section` of a TOML text, for messages; 0 if not found.

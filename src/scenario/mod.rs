@@ -1,11 +1,14 @@
 //! Reading and validating input files: point lists and scenario folders.
 
+pub mod generate;
 mod load;
 pub mod model;
 pub mod table;
+mod write;
 
-pub use load::{Loaded, load};
+pub use load::{Loaded, check_locations, load, load_all};
 pub use model::*;
+pub use write::write_scenario;
 
 use crate::error::{Error, Result};
 use std::path::Path;

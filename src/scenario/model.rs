@@ -380,3 +380,77 @@ impl Scenario {
         self.current_routes.iter().map(|r| r.pupils.len()).sum()
     }
 }
+
+/// Headline figures of a scenario, printed by `schoolrun validate`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Summary {
+    /// Schools.
+    pub schools: usize,
+    /// All pupils.
+    pub pupils: usize,
+    /// Pupils to be routed (mode = route).
+    pub routed: usize,
+    /// Pupils on a PTB today.
+    pub on_ptb: usize,
+    /// Pupils on ITT today.
+    pub on_itt: usize,
+    /// Pupils on other arrangements.
+    pub other: usize,
+    /// Wheelchair users among routed pupils.
+    pub wheelchair: usize,
+    /// Routed pupils needing an assistant.
+    pub needs_assistant: usize,
+    /// Routed pupils travelling solo.
+    pub solo: usize,
+    /// Vehicle types.
+    pub vehicle_types: usize,
+    /// Operators.
+    pub operators: usize,
+    /// Today's routes.
+    pub current_routes: usize,
+    /// Pupils on today's routes.
+    pub current_route_pupils: usize,
+    /// As-is cost per school day, £.
+    pub as_is_per_day: f64,
+    /// As-is cost per year, £.
+    pub as_is_per_year: f64,
+    /// As-is cost per pupil on today's routes per year, £.
+    pub as_is_per_pupil_year: f64,
+}
+
+impl Scenario {
+    /// Headline figures.
+    pub fn summary(&self) -> Summary {
+        let routed: Vec<&Pupil> = self
+            .pupils
+            .iter()
+            .filter(|p| p.mode == Mode::Route)
+            .collect();
+        let count = |m: Mode| self.pupils.iter().filter(|p| p.mode == m).count();
+        let per_day = self.current_cost_per_day();
+        let per_year = per_day * self.policy.school_days as i64;
+        let on_routes = self.current_routed_pupils();
+        Summary {
+            schools: self.schools.len(),
+            pupils: self.pupils.len(),
+            routed: routed.len(),
+            on_ptb: count(Mode::Ptb),
+            on_itt: count(Mode::Itt),
+            other: count(Mode::Other),
+            wheelchair: routed.iter().filter(|p| p.wheelchair).count(),
+            needs_assistant: routed.iter().filter(|p| p.needs_assistant).count(),
+            solo: routed.iter().filter(|p| p.solo).count(),
+            vehicle_types: self.vehicles.len(),
+            operators: self.operators.len(),
+            current_routes: self.current_routes.len(),
+            current_route_pupils: on_routes,
+            as_is_per_day: per_day.pounds(),
+            as_is_per_year: per_year.pounds(),
+            as_is_per_pupil_year: if on_routes > 0 {
+                per_year.pounds() / on_routes as f64
+            } else {
+                0.0
+            },
+        }
+    }
+}

@@ -381,19 +381,24 @@ fn snap_points(
 }
 
 fn demo(cli: &Cli, data: &Path, _out: &Path, progress: &Progress) -> anyhow::Result<()> {
-    let osm = data.join("osm").join("rutland-latest.osm.pbf");
     let t = Instant::now();
-    let (net, report) = Network::load(&osm, cache_dir(cli).as_deref(), progress)
-        .with_context(|| format!("loading the demo road network {}", osm.display()))?;
-    let s = net.roads().summary();
-    println!("schoolrun demo — Rutland road network (© OpenStreetMap contributors, ODbL)");
+    let dir = data.join("demo");
     println!(
-        "  graph: {} junctions, {} directed edges, {:.1} km of road ({})",
+        "schoolrun demo — Rutland (roads © OpenStreetMap contributors, ODbL; synthetic pupils)"
+    );
+    let loaded = scenario::load(&dir)
+        .with_context(|| format!("loading the demo scenario {}", dir.display()))?;
+    let sc = &loaded.scenario;
+    let (net, report) = Network::load(&sc.osm, cache_dir(cli).as_deref(), progress)
+        .with_context(|| format!("loading the demo road network {}", sc.osm.display()))?;
+    let s = net.roads().summary();
+    println!(
+        "1. road network: {} junctions, {} directed edges, {:.1} km of road ({})",
         s.nodes,
         s.edges,
         s.road_km,
         if report.from_cache {
-            "from cache".to_string()
+            format!("from cache in {:.2} s", report.cache_load_seconds)
         } else {
             format!(
                 "built in {:.2} s",
@@ -401,35 +406,51 @@ fn demo(cli: &Cli, data: &Path, _out: &Path, progress: &Progress) -> anyhow::Res
             )
         }
     );
-    let towns = [
-        ("Oakham", 52.6699, -0.7276),
-        ("Uppingham", 52.5894, -0.7233),
-        ("Ketton", 52.6283, -0.5537),
-        ("Cottesmore", 52.7128, -0.6654),
-    ];
-    let coords: Vec<[f64; 2]> = towns.iter().map(|t| [t.1, t.2]).collect();
+    let problems = scenario::check_locations(&loaded, &net, 500.0);
+    if !problems.is_empty() {
+        return Err(Error::invalid(problems).into());
+    }
+    let sm = sc.summary();
+    println!(
+        "2. scenario '{}': {} schools, {} pupils ({} to route: {} wheelchair users, {} need an assistant, {} solo); valid, {} warning(s)",
+        sc.name,
+        sm.schools,
+        sm.pupils,
+        sm.routed,
+        sm.wheelchair,
+        sm.needs_assistant,
+        sm.solo,
+        loaded.warnings.len()
+    );
+    println!(
+        "   today's routes: {} vehicles carrying {} pupils; as-is £{:.0} a day, £{:.0} a year, £{:.0} per pupil per year",
+        sm.current_routes,
+        sm.current_route_pupils,
+        sm.as_is_per_day,
+        sm.as_is_per_year,
+        sm.as_is_per_pupil_year
+    );
+    let mut coords: Vec<[f64; 2]> = sc.pupils.iter().map(|p| [p.lat, p.lon]).collect();
+    coords.extend(sc.schools.iter().map(|s| [s.lat, s.lon]));
     let snaps = net
         .snap_all(&coords, 500.0)
-        .map_err(|f| anyhow::anyhow!("demo towns did not snap: {f:?}"))?;
+        .map_err(|f| anyhow::anyhow!("{} demo points did not snap", f.len()))?;
+    let tm = Instant::now();
     let m = net.matrix(&snaps, &snaps, &|_| {});
-    println!("  travel times between towns (minutes, km):");
-    for (i, a) in towns.iter().enumerate() {
-        for (j, b) in towns.iter().enumerate() {
-            if i < j {
-                let (t1, d1) = (
-                    m.time_ms(i, j).unwrap_or(0),
-                    m.distance_m(i, j).unwrap_or(0),
-                );
-                println!(
-                    "    {:>10} → {:<10} {:5.1} min {:5.1} km",
-                    a.0,
-                    b.0,
-                    t1 as f64 / 60_000.0,
-                    d1 as f64 / 1000.0
-                );
-            }
-        }
-    }
-    println!("  done in {:.2} s", t.elapsed().as_secs_f64());
+    let longest = (0..sc.pupils.len())
+        .map(|i| {
+            m.time_ms(i, sc.pupils.len() + sc.pupils[i].school)
+                .unwrap_or(0)
+        })
+        .max()
+        .unwrap_or(0);
+    println!(
+        "3. travel matrix: {} × {} points in {:.3} s; longest direct home-to-school trip {:.1} min",
+        snaps.len(),
+        snaps.len(),
+        tm.elapsed().as_secs_f64(),
+        longest as f64 / 60_000.0
+    );
+    println!("done in {:.2} s", t.elapsed().as_secs_f64());
     Ok(())
 }

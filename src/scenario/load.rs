@@ -88,12 +88,16 @@ fn ids_list(v: &str) -> Vec<&str> {
 /// Index of ids read so far, reporting duplicates.
 struct Ids {
     map: BTreeMap<String, (usize, usize)>,
+    /// False when the file defining the ids could not be read: references to unknown ids
+    /// are then not reported, as the real problem has been already.
+    complete: bool,
 }
 
 impl Ids {
     fn new() -> Self {
         Ids {
             map: BTreeMap::new(),
+            complete: true,
         }
     }
     fn add(&mut self, row: &Row, f: &mut Findings, col: &str, id: &str, index: usize) -> bool {
@@ -112,7 +116,11 @@ impl Ids {
         }
     }
     fn get(&self, id: &str) -> Option<usize> {
-        self.map.get(id).map(|e| e.0)
+        match self.map.get(id) {
+            Some(e) => Some(e.0),
+            None if !self.complete => Some(usize::MAX),
+            None => None,
+        }
     }
     fn names(&self) -> String {
         let v: Vec<&str> = self.map.keys().map(String::as_str).take(8).collect();
@@ -153,7 +161,9 @@ pub fn load_all(dir: &Path) -> (Loaded, Vec<crate::error::Problem>) {
     let mut schools = Vec::new();
     let mut school_lines = Vec::new();
     let mut school_ids = Ids::new();
-    if let Some(t) = Table::read(&dir.join("schools.csv"), SCHOOL_COLS, &[], &mut f) {
+    let schools_table = Table::read(&dir.join("schools.csv"), SCHOOL_COLS, &[], &mut f);
+    school_ids.complete = schools_table.is_some();
+    if let Some(t) = schools_table {
         for row in t.rows() {
             let id = row.text(&mut f, "school_id");
             let name = row.opt("name").unwrap_or("").to_string();
@@ -213,12 +223,14 @@ pub fn load_all(dir: &Path) -> (Loaded, Vec<crate::error::Problem>) {
     // Vehicles.
     let mut vehicles = Vec::new();
     let mut vehicle_ids = Ids::new();
-    if let Some(t) = Table::read(
+    let vehicles_table = Table::read(
         &dir.join("vehicles.csv"),
         VEHICLE_REQ,
         &["available"],
         &mut f,
-    ) {
+    );
+    vehicle_ids.complete = vehicles_table.is_some();
+    if let Some(t) = vehicles_table {
         for row in t.rows() {
             let id = row.text(&mut f, "vehicle_type");
             let seats = count(&row, &mut f, "seats", 100.0);
@@ -268,6 +280,7 @@ pub fn load_all(dir: &Path) -> (Loaded, Vec<crate::error::Problem>) {
     let mut pupil_ids = Ids::new();
     let mut incompat_raw: Vec<(usize, usize, Vec<String>)> = Vec::new();
     let pupils_table = Table::read(&dir.join("pupils.csv"), PUPIL_REQ, PUPIL_OPT, &mut f);
+    pupil_ids.complete = pupils_table.is_some();
     if let Some(t) = &pupils_table {
         for row in t.rows() {
             let id = row.text(&mut f, "pupil_id");
@@ -454,7 +467,9 @@ pub fn load_all(dir: &Path) -> (Loaded, Vec<crate::error::Problem>) {
     let mut op_opt = vec!["max_routes"];
     op_opt.extend(vt_cols.iter().copied());
     if operators_path.exists() {
-        if let Some(t) = Table::read(&operators_path, &["operator_id", "name"], &op_opt, &mut f) {
+        let table = Table::read(&operators_path, &["operator_id", "name"], &op_opt, &mut f);
+        operator_ids.complete = table.is_some();
+        if let Some(t) = table {
             for row in t.rows() {
                 let id = row.text(&mut f, "operator_id");
                 let name = row.opt("name").unwrap_or("").to_string();

@@ -6,10 +6,12 @@
 #![deny(missing_docs)]
 
 pub mod error;
+pub mod instance;
 pub mod matrix;
 pub mod network;
 pub mod progress;
 pub mod report;
+pub mod routing;
 pub mod scenario;
 pub mod units;
 

@@ -38,6 +38,11 @@ enum Command {
         #[arg(long)]
         data: Option<PathBuf>,
     },
+    /// Standard vehicle-routing benchmarks and JSON problems.
+    Vrp {
+        #[command(subcommand)]
+        command: VrpCommand,
+    },
     /// Road network commands.
     Network {
         #[command(subcommand)]
@@ -90,6 +95,34 @@ enum Command {
         #[arg(long, default_value = "ch")]
         algorithm: String,
         /// Print a JSON summary on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum VrpCommand {
+    /// Solves an instance: VRPLIB CVRP (.vrp), Solomon/Gehring-Homberger VRPTW or Li & Lim
+    /// PDPTW (.txt), or schoolrun's JSON format (.json).
+    Solve {
+        /// The instance file.
+        instance: PathBuf,
+        /// Time limit in seconds.
+        #[arg(long, default_value_t = 10.0)]
+        time_limit: f64,
+        /// Iteration limit per worker (makes the result independent of machine speed).
+        #[arg(long)]
+        iterations: Option<u64>,
+        /// Random seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Worker threads.
+        #[arg(long, default_value_t = 2)]
+        threads: usize,
+        /// Write the solution in VRPLIB format (`Route #k: ids`, `Cost X`).
+        #[arg(long)]
+        sol: Option<PathBuf>,
+        /// Print one JSON line on stdout.
         #[arg(long)]
         json: bool,
     },
@@ -245,6 +278,27 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Vrp {
+            command:
+                VrpCommand::Solve {
+                    instance,
+                    time_limit,
+                    iterations,
+                    seed,
+                    threads,
+                    sol,
+                    json,
+                },
+        } => vrp_solve(
+            instance,
+            *time_limit,
+            *iterations,
+            *seed,
+            *threads,
+            sol.as_deref(),
+            *json,
+            &progress,
+        ),
         Command::Validate {
             dir,
             max_snap_m,
@@ -346,6 +400,87 @@ fn validate(
     } else {
         Err(Error::invalid(errors).into())
     }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn vrp_solve(
+    instance: &Path,
+    time_limit: f64,
+    iterations: Option<u64>,
+    seed: u64,
+    threads: usize,
+    sol: Option<&Path>,
+    json: bool,
+    progress: &Progress,
+) -> anyhow::Result<()> {
+    let inst = schoolrun::instance::read(instance)?;
+    let settings = schoolrun::routing::Settings {
+        time_limit: Some(std::time::Duration::from_secs_f64(time_limit)),
+        iterations,
+        threads,
+        seed,
+    };
+    let spin = progress.spinner(&format!("solving {}", inst.name));
+    let outcome = schoolrun::routing::solve(&inst.problem, &settings, None, &|it, best| {
+        spin.set_message(format!(
+            "solving {}: {it} iterations, best {:.2}",
+            inst.name,
+            best as f64 / inst.problem.cost_scale
+        ));
+    });
+    spin.finish_and_clear();
+    let report = schoolrun::routing::verify(&inst.problem, &outcome.solution);
+    let feasible = report.ok() && outcome.solution.unassigned.is_empty();
+    let cost = inst.reported_cost(&outcome.solution);
+    if let Some(path) = sol {
+        report::write_atomic(path, |w| {
+            for (k, r) in outcome.solution.routes.iter().enumerate() {
+                let ids: Vec<String> = r
+                    .stops
+                    .iter()
+                    .map(|&s| {
+                        let st = &inst.problem.stops[s as usize];
+                        match inst.family {
+                            schoolrun::instance::Family::Pdptw => st.loc.to_string(),
+                            _ => inst.job_numbers[st.job as usize].to_string(),
+                        }
+                    })
+                    .collect();
+                writeln!(w, "Route #{}: {}", k + 1, ids.join(" "))?;
+            }
+            if cost.fract() == 0.0 {
+                writeln!(w, "Cost {cost}")
+            } else {
+                writeln!(w, "Cost {cost:.4}")
+            }
+        })?;
+    }
+    for v in report.violations.iter().take(10) {
+        eprintln!("checker: {v}");
+    }
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "instance": inst.name,
+                "cost": (cost * 10_000.0).round() / 10_000.0,
+                "vehicles": outcome.solution.routes.len(),
+                "seconds": (outcome.seconds * 1000.0).round() / 1000.0,
+                "feasible": feasible,
+                "unassigned": outcome.solution.unassigned.len(),
+                "iterations": outcome.iterations,
+            })
+        );
+    } else {
+        println!(
+            "{} cost {:.4} with {} vehicles in {:.2} s; feasible: {feasible}",
+            inst.name,
+            cost,
+            outcome.solution.routes.len(),
+            outcome.seconds
+        );
+    }
+    Ok(())
 }
 
 fn snap_points(

@@ -1,0 +1,487 @@
+//! Reading routing instances: CVRPLIB/VRPLIB CVRP (`.vrp`), Solomon and Gehring-Homberger
+//! VRPTW (`.txt`), Li & Lim PDPTW (`.txt`), and schoolrun's own JSON problem format
+//! (`.json`, see `docs/problem-format.md`). This is an edge module: it reads files.
+
+mod json;
+
+use crate::error::{Error, Problem as InputProblem, Result};
+use crate::routing::{Job, Problem, Stop, StopKind, VehicleType};
+use std::path::Path;
+
+pub use json::parse_json;
+
+/// Scale applied to Euclidean distances of Solomon and Li & Lim instances, so that the
+/// integer solver keeps four decimals of the unrounded distances.
+pub const EUCLID_SCALE: f64 = 10_000.0;
+
+/// The benchmark family of an instance, which fixes its cost convention.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    /// CVRPLIB: nint(Euclidean) per edge, no fleet limit.
+    Cvrp,
+    /// Solomon / Gehring-Homberger: unrounded Euclidean, fleet limit from the file.
+    Vrptw,
+    /// Li & Lim: unrounded Euclidean, pickup-and-delivery pairs.
+    Pdptw,
+    /// schoolrun JSON.
+    Json,
+}
+
+/// A parsed instance: the routing problem plus what is needed to report costs in the
+/// family's own convention.
+#[derive(Debug, Clone)]
+pub struct Instance {
+    /// Instance name.
+    pub name: String,
+    /// Family.
+    pub family: Family,
+    /// The routing problem.
+    pub problem: Problem,
+    /// Planar coordinates of each location (Euclidean families).
+    pub coords: Vec<(f64, f64)>,
+    /// External id of each job as the family's solution format numbers it.
+    pub job_numbers: Vec<u32>,
+}
+
+impl Instance {
+    /// Cost of a solution in the family's convention: exact unrounded Euclidean distance
+    /// for Solomon and Li & Lim, the integer cost otherwise.
+    pub fn reported_cost(&self, sol: &crate::routing::Solution) -> f64 {
+        match self.family {
+            Family::Vrptw | Family::Pdptw => {
+                let p = &self.problem;
+                let mut total = 0.0;
+                for r in &sol.routes {
+                    let vt = &p.vehicles[r.vehicle];
+                    let mut prev = vt.start as usize;
+                    for &s in r.stops.iter() {
+                        let loc = p.stops[s as usize].loc as usize;
+                        total += euclid(self.coords[prev], self.coords[loc]);
+                        prev = loc;
+                    }
+                    total += euclid(self.coords[prev], self.coords[vt.end as usize]);
+                }
+                total
+            }
+            _ => sol.routes_cost() as f64 / self.problem.cost_scale,
+        }
+    }
+}
+
+fn euclid(a: (f64, f64), b: (f64, f64)) -> f64 {
+    ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt()
+}
+
+fn bad(path: &Path, line: usize, value: &str, expected: &str) -> Error {
+    Error::invalid(vec![InputProblem {
+        code: "E-INSTANCE-FORMAT",
+        file: path.display().to_string(),
+        line,
+        column: String::new(),
+        value: value.chars().take(60).collect(),
+        expected: expected.to_string(),
+    }])
+}
+
+/// Reads an instance, choosing the format from the extension and content.
+pub fn read(path: &Path) -> Result<Instance> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let name = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
+        "vrp" => read_vrplib(path, &name, &text),
+        "json" => parse_json(path, &name, &text),
+        _ => {
+            let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+            let numbers = first
+                .split_whitespace()
+                .filter(|t| t.parse::<f64>().is_ok())
+                .count();
+            if numbers == 3 && first.split_whitespace().count() == 3 {
+                read_lilim(path, &name, &text)
+            } else {
+                read_solomon(path, &name, &text)
+            }
+        }
+    }
+}
+
+fn euclid_matrix(coords: &[(f64, f64)], f: impl Fn(f64) -> i64) -> Vec<i64> {
+    let n = coords.len();
+    let mut m = vec![0i64; n * n];
+    for i in 0..n {
+        for j in 0..n {
+            m[i * n + j] = f(euclid(coords[i], coords[j]));
+        }
+    }
+    m
+}
+
+fn read_vrplib(path: &Path, name: &str, text: &str) -> Result<Instance> {
+    let mut dim = 0usize;
+    let mut cap = 0i32;
+    let mut coords: Vec<(f64, f64)> = Vec::new();
+    let mut demand: Vec<i32> = Vec::new();
+    let mut depot = 0usize;
+    let mut section = "";
+    for (ln, raw) in text.lines().enumerate() {
+        let line = raw.trim();
+        if line.is_empty() {
+            continue;
+        }
+        if let Some((k, v)) = line.split_once(':') {
+            let (k, v) = (k.trim(), v.trim());
+            match k {
+                "DIMENSION" => {
+                    dim = v
+                        .parse()
+                        .map_err(|_| bad(path, ln + 1, v, "an integer DIMENSION"))?
+                }
+                "CAPACITY" => {
+                    cap = v
+                        .parse()
+                        .map_err(|_| bad(path, ln + 1, v, "an integer CAPACITY"))?
+                }
+                "EDGE_WEIGHT_TYPE" if v != "EUC_2D" => {
+                    return Err(bad(path, ln + 1, v, "EDGE_WEIGHT_TYPE EUC_2D"));
+                }
+                _ => {}
+            }
+            continue;
+        }
+        match line {
+            "NODE_COORD_SECTION" | "DEMAND_SECTION" | "DEPOT_SECTION" => {
+                section = match line {
+                    "NODE_COORD_SECTION" => "coord",
+                    "DEMAND_SECTION" => "demand",
+                    _ => "depot",
+                };
+                if coords.is_empty() {
+                    coords = vec![(0.0, 0.0); dim];
+                    demand = vec![0; dim];
+                }
+                continue;
+            }
+            "EOF" => break,
+            _ => {}
+        }
+        let t: Vec<&str> = line.split_whitespace().collect();
+        let num = |i: usize| -> Result<f64> {
+            t.get(i)
+                .and_then(|x| x.parse::<f64>().ok())
+                .ok_or_else(|| bad(path, ln + 1, line, "numbers"))
+        };
+        match section {
+            "coord" => {
+                let id = num(0)? as usize;
+                if id == 0 || id > dim {
+                    return Err(bad(path, ln + 1, line, "a node id from 1 to DIMENSION"));
+                }
+                coords[id - 1] = (num(1)?, num(2)?);
+            }
+            "demand" => {
+                let id = num(0)? as usize;
+                if id == 0 || id > dim {
+                    return Err(bad(path, ln + 1, line, "a node id from 1 to DIMENSION"));
+                }
+                demand[id - 1] = num(1)? as i32;
+            }
+            "depot" => {
+                let id = num(0)? as i64;
+                if id > 0 {
+                    depot = id as usize - 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    if dim < 2 || cap <= 0 || coords.len() != dim {
+        return Err(bad(
+            path,
+            0,
+            "",
+            "a CVRP with DIMENSION, CAPACITY and NODE_COORD_SECTION",
+        ));
+    }
+    let dist = euclid_matrix(&coords, |d| d.round() as i64);
+    let mut stops = Vec::new();
+    let mut jobs = Vec::new();
+    let mut job_numbers = Vec::new();
+    for i in 0..dim {
+        if i == depot {
+            continue;
+        }
+        let j = jobs.len() as u32;
+        stops.push(Stop {
+            loc: i as u32,
+            early: 0,
+            late: i64::MAX / 4,
+            service: 0,
+            delivery: [demand[i], 0],
+            pickup: [0, 0],
+            job: j,
+            kind: StopKind::Visit,
+        });
+        jobs.push(Job {
+            id: format!("{}", i),
+            stops: vec![j],
+            max_ride: None,
+            skills: 0,
+            solo: false,
+            incompatible: Vec::new(),
+            needs_assistant: false,
+        });
+        job_numbers.push(i as u32);
+    }
+    let vehicles = vec![VehicleType {
+        id: "vehicle".into(),
+        capacity: [cap, 0],
+        fixed: 0,
+        per_distance: 1,
+        per_time: 0,
+        count: None,
+        start: depot as u32,
+        end: depot as u32,
+        shift: (0, i64::MAX / 4),
+        max_duration: None,
+        skills: 0,
+        assistant_cost: 0,
+        assistant_seats: 0,
+    }];
+    let problem = Problem::new(
+        name.to_string(),
+        dim,
+        &dist,
+        &dist,
+        stops,
+        jobs,
+        vehicles,
+        1.0,
+    );
+    Ok(Instance {
+        name: name.to_string(),
+        family: Family::Cvrp,
+        problem,
+        coords,
+        job_numbers,
+    })
+}
+
+fn read_solomon(path: &Path, name: &str, text: &str) -> Result<Instance> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut count = 0u32;
+    let mut cap = 0i32;
+    let mut rows: Vec<[f64; 7]> = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let l = lines[i].trim();
+        if l.starts_with("NUMBER") {
+            let t: Vec<&str> = lines.get(i + 1).unwrap_or(&"").split_whitespace().collect();
+            count = t.first().and_then(|x| x.parse().ok()).ok_or_else(|| {
+                bad(
+                    path,
+                    i + 2,
+                    lines.get(i + 1).unwrap_or(&""),
+                    "VEHICLE NUMBER and CAPACITY",
+                )
+            })?;
+            cap = t.get(1).and_then(|x| x.parse().ok()).ok_or_else(|| {
+                bad(
+                    path,
+                    i + 2,
+                    lines.get(i + 1).unwrap_or(&""),
+                    "VEHICLE NUMBER and CAPACITY",
+                )
+            })?;
+            i += 2;
+            continue;
+        }
+        let t: Vec<f64> = l
+            .split_whitespace()
+            .filter_map(|x| x.parse().ok())
+            .collect();
+        if t.len() == 7 && l.split_whitespace().count() == 7 {
+            rows.push([t[0], t[1], t[2], t[3], t[4], t[5], t[6]]);
+        }
+        i += 1;
+    }
+    if rows.len() < 2 || cap <= 0 {
+        return Err(bad(
+            path,
+            0,
+            "",
+            "a Solomon VRPTW file (VEHICLE NUMBER/CAPACITY and 7-column customer rows)",
+        ));
+    }
+    let coords: Vec<(f64, f64)> = rows.iter().map(|r| (r[1], r[2])).collect();
+    let s = EUCLID_SCALE;
+    let dist = euclid_matrix(&coords, |d| (d * s).round() as i64);
+    let time = euclid_matrix(&coords, |d| (d * s).ceil() as i64);
+    let mut stops = Vec::new();
+    let mut jobs = Vec::new();
+    let mut job_numbers = Vec::new();
+    for (k, r) in rows.iter().enumerate().skip(1) {
+        let j = jobs.len() as u32;
+        stops.push(Stop {
+            loc: k as u32,
+            early: (r[4] * s).round() as i64,
+            late: (r[5] * s).round() as i64,
+            service: (r[6] * s).round() as i64,
+            delivery: [r[3] as i32, 0],
+            pickup: [0, 0],
+            job: j,
+            kind: StopKind::Visit,
+        });
+        jobs.push(Job {
+            id: format!("{}", r[0] as u32),
+            stops: vec![j],
+            max_ride: None,
+            skills: 0,
+            solo: false,
+            incompatible: Vec::new(),
+            needs_assistant: false,
+        });
+        job_numbers.push(r[0] as u32);
+    }
+    let depot = &rows[0];
+    let vehicles = vec![VehicleType {
+        id: "vehicle".into(),
+        capacity: [cap, 0],
+        fixed: 0,
+        per_distance: 1,
+        per_time: 0,
+        count: Some(count),
+        start: 0,
+        end: 0,
+        shift: ((depot[4] * s).round() as i64, (depot[5] * s).round() as i64),
+        max_duration: None,
+        skills: 0,
+        assistant_cost: 0,
+        assistant_seats: 0,
+    }];
+    let problem = Problem::new(
+        name.to_string(),
+        rows.len(),
+        &dist,
+        &time,
+        stops,
+        jobs,
+        vehicles,
+        s,
+    );
+    Ok(Instance {
+        name: name.to_string(),
+        family: Family::Vrptw,
+        problem,
+        coords,
+        job_numbers,
+    })
+}
+
+fn read_lilim(path: &Path, name: &str, text: &str) -> Result<Instance> {
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty());
+    let (_, head) = lines
+        .next()
+        .ok_or_else(|| bad(path, 1, "", "a Li & Lim header 'K Q S'"))?;
+    let h: Vec<f64> = head
+        .split_whitespace()
+        .filter_map(|x| x.parse().ok())
+        .collect();
+    if h.len() < 2 {
+        return Err(bad(path, 1, head, "a Li & Lim header 'K Q S'"));
+    }
+    let (count, cap) = (h[0] as u32, h[1] as i32);
+    let mut rows: Vec<[f64; 9]> = Vec::new();
+    for (ln, l) in lines {
+        let t: Vec<f64> = l
+            .split_whitespace()
+            .filter_map(|x| x.parse().ok())
+            .collect();
+        if t.len() != 9 {
+            return Err(bad(
+                path,
+                ln + 1,
+                l,
+                "9 numbers: id x y demand earliest latest service pickup delivery",
+            ));
+        }
+        rows.push([t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7], t[8]]);
+    }
+    let coords: Vec<(f64, f64)> = rows.iter().map(|r| (r[1], r[2])).collect();
+    let s = EUCLID_SCALE;
+    let dist = euclid_matrix(&coords, |d| (d * s).round() as i64);
+    let time = euclid_matrix(&coords, |d| (d * s).ceil() as i64);
+    let n = rows.len();
+    let mut stops = Vec::new();
+    let mut jobs = Vec::new();
+    let mut job_numbers = Vec::new();
+    for (k, r) in rows.iter().enumerate().skip(1) {
+        if r[3] <= 0.0 {
+            continue;
+        }
+        let d = r[8] as usize;
+        if d == 0 || d >= n {
+            return Err(bad(
+                path,
+                k + 2,
+                &format!("{}", r[8]),
+                "the index of this pickup's delivery node",
+            ));
+        }
+        let dr = &rows[d];
+        let j = jobs.len() as u32;
+        let q = r[3] as i32;
+        let si = stops.len() as u32;
+        for (row, kind, pick) in [(r, StopKind::Pickup, q), (dr, StopKind::Delivery, -q)] {
+            stops.push(Stop {
+                loc: row[0] as u32,
+                early: (row[4] * s).round() as i64,
+                late: (row[5] * s).round() as i64,
+                service: (row[6] * s).round() as i64,
+                delivery: [0, 0],
+                pickup: [pick, 0],
+                job: j,
+                kind,
+            });
+        }
+        jobs.push(Job {
+            id: format!("{}", r[0] as u32),
+            stops: vec![si, si + 1],
+            max_ride: None,
+            skills: 0,
+            solo: false,
+            incompatible: Vec::new(),
+            needs_assistant: false,
+        });
+        job_numbers.push(r[0] as u32);
+    }
+    let depot = &rows[0];
+    let vehicles = vec![VehicleType {
+        id: "vehicle".into(),
+        capacity: [cap, 0],
+        fixed: 0,
+        per_distance: 1,
+        per_time: 0,
+        count: Some(count),
+        start: 0,
+        end: 0,
+        shift: ((depot[4] * s).round() as i64, (depot[5] * s).round() as i64),
+        max_duration: None,
+        skills: 0,
+        assistant_cost: 0,
+        assistant_seats: 0,
+    }];
+    let problem = Problem::new(name.to_string(), n, &dist, &time, stops, jobs, vehicles, s);
+    Ok(Instance {
+        name: name.to_string(),
+        family: Family::Pdptw,
+        problem,
+        coords,
+        job_numbers,
+    })
+}

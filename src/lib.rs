@@ -9,6 +9,7 @@ pub mod error;
 pub mod instance;
 pub mod matrix;
 pub mod network;
+pub mod plan;
 pub mod progress;
 pub mod report;
 pub mod routing;

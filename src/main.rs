@@ -66,6 +66,29 @@ enum Command {
         #[arg(long, default_value = "Generated SEN transport scenario")]
         name: String,
     },
+    /// Plans the routes of a scenario and writes summary.json, routes.csv, routes.geojson.
+    Plan {
+        /// Scenario folder.
+        dir: PathBuf,
+        /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
+        /// Time limit in seconds (default: the scenario's solver setting).
+        #[arg(long)]
+        time_limit: Option<f64>,
+        /// Iteration limit per worker: makes the plan independent of machine speed.
+        #[arg(long)]
+        iterations: Option<u64>,
+        /// Worker threads (default: the scenario's solver setting).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Random seed (default: the scenario's solver setting).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Print the summary as one JSON line on stdout.
+        #[arg(long)]
+        json: bool,
+    },
     /// Checks a scenario folder and reports every problem in one pass.
     Validate {
         /// Scenario folder.
@@ -299,6 +322,83 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             *json,
             &progress,
         ),
+        Command::Plan {
+            dir,
+            out,
+            time_limit,
+            iterations,
+            threads,
+            seed,
+            json,
+        } => {
+            let (sc, m, coords) = load_for_planning(&cli, dir, &progress)?;
+            let settings = schoolrun::routing::Settings {
+                time_limit: Some(std::time::Duration::from_secs_f64(
+                    time_limit.unwrap_or(sc.solver.time_limit_s),
+                )),
+                iterations: *iterations,
+                threads: threads.unwrap_or(sc.solver.threads),
+                seed: seed.unwrap_or(sc.solver.seed),
+            };
+            let spin = progress.spinner("planning routes");
+            let plan = schoolrun::plan::plan(
+                &sc,
+                &m,
+                &schoolrun::plan::Locations::standard(&sc),
+                &settings,
+                &|it, best| {
+                    spin.set_message(format!(
+                        "planning routes: {it} iterations, best £{:.2}/day",
+                        best as f64 / schoolrun::plan::UNITS_PER_PENNY as f64 / 100.0
+                    ));
+                },
+            );
+            spin.finish_and_clear();
+            let extra = serde_json::json!({"seed": settings.seed, "threads": settings.threads, "time_limit_s": settings.time_limit.map(|d| d.as_secs_f64()), "iterations": settings.iterations});
+            report::write_plan(out, &sc, &plan, &coords, extra)?;
+            let current = sc.current_cost_per_day() * sc.policy.school_days as i64;
+            let saving = current - plan.cost_per_year;
+            let pct = if current.0 > 0 {
+                100.0 * saving.0 as f64 / current.0 as f64
+            } else {
+                0.0
+            };
+            if *json {
+                println!(
+                    "{}",
+                    serde_json::json!({"vehicles": plan.routes.len(), "cost_per_year": plan.cost_per_year.pounds(), "current_cost_per_year": current.pounds(), "saving_pct": pct, "unrouted": plan.unrouted.len(), "feasible": plan.violations.is_empty()})
+                );
+            } else {
+                println!(
+                    "{} vehicles, {} a year (today {}: saving {} = {:.1}%); {} pupil(s) not routed; checker: {}",
+                    plan.routes.len(),
+                    plan.cost_per_year,
+                    current,
+                    saving,
+                    pct,
+                    plan.unrouted
+                        .iter()
+                        .filter(|u| u.reason != schoolrun::plan::Reason::NotRouted)
+                        .count(),
+                    if plan.violations.is_empty() {
+                        "ok".to_string()
+                    } else {
+                        format!("{} violation(s)", plan.violations.len())
+                    }
+                );
+                eprintln!(
+                    "wrote {}/summary.json, routes.csv, routes.geojson",
+                    out.display()
+                );
+            }
+            if !plan.violations.is_empty() {
+                anyhow::bail!(
+                    "the plan failed the independent checker: {}",
+                    plan.violations.join("; ")
+                );
+            }
+            Ok(())
+        }
         Command::Validate {
             dir,
             max_snap_m,
@@ -481,6 +581,30 @@ fn vrp_solve(
         );
     }
     Ok(())
+}
+
+/// Loads and validates a scenario, its road network and the matrix between homes and
+/// schools (homes first, then schools), with the snapped coordinates of each.
+fn load_for_planning(
+    cli: &Cli,
+    dir: &Path,
+    progress: &Progress,
+) -> anyhow::Result<(scenario::Scenario, schoolrun::matrix::Matrix, Vec<[f64; 2]>)> {
+    let loaded = scenario::load(dir)?;
+    let (net, _) = Network::load(&loaded.scenario.osm, cache_dir(cli).as_deref(), progress)?;
+    let problems = scenario::check_locations(&loaded, &net, 500.0);
+    if !problems.is_empty() {
+        return Err(Error::invalid(problems).into());
+    }
+    let sc = loaded.scenario;
+    let mut pts: Vec<[f64; 2]> = sc.pupils.iter().map(|p| [p.lat, p.lon]).collect();
+    pts.extend(sc.schools.iter().map(|s| [s.lat, s.lon]));
+    let snaps = net
+        .snap_all(&pts, 500.0)
+        .map_err(|f| anyhow::anyhow!("{} locations did not snap", f.len()))?;
+    let m = net.matrix(&snaps, &snaps, &|_| {});
+    let coords = snaps.iter().map(|s| [s.lat, s.lon]).collect();
+    Ok((sc, m, coords))
 }
 
 fn snap_points(

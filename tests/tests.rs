@@ -2,4 +2,5 @@
 
 mod common;
 mod network;
+mod routing;
 mod scenario;

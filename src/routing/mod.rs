@@ -24,7 +24,7 @@ pub fn checked_routes(p: &Problem, sol: &Solution) -> Vec<check::CheckedRoute> {
             stops: r.stops.clone(),
             times: schedule::schedule(p, r.vehicle, &r.stops)
                 .map(|s| s.times)
-                .unwrap_or_default(),
+                .unwrap_or_else(|| earliest_times(p, r.vehicle, &r.stops)),
         })
         .collect()
 }
@@ -32,4 +32,23 @@ pub fn checked_routes(p: &Problem, sol: &Solution) -> Vec<check::CheckedRoute> {
 /// Runs the independent checker on a solution.
 pub fn verify(p: &Problem, sol: &Solution) -> check::Report {
     check::check(p, &checked_routes(p, sol), &sol.unassigned)
+}
+
+/// Earliest-arrival times of a route (used when no feasible schedule exists, so the
+/// checker can say what breaks).
+fn earliest_times(p: &Problem, vehicle: usize, stops: &[u32]) -> Vec<i64> {
+    let vt = &p.vehicles[vehicle];
+    let mut t = vt.shift.0;
+    let mut times = vec![t];
+    let mut prev = vt.start;
+    let mut service = 0;
+    for &s in stops {
+        let st = &p.stops[s as usize];
+        t = (t + service + p.time(prev, st.loc)).max(st.early);
+        times.push(t);
+        prev = st.loc;
+        service = st.service;
+    }
+    times.push(t + service + p.time(prev, vt.end));
+    times
 }

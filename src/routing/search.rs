@@ -39,6 +39,8 @@ const MAX_STRING: f64 = 10.0;
 const SPLIT_PROBABILITY: f64 = 0.5;
 const SPLIT_BETA: f64 = 0.01;
 const BLINK: f64 = 0.01;
+/// Regret construction is O(jobs² × routes); above this many jobs the greedy start is used.
+const REGRET_MAX_JOBS: usize = 250;
 
 /// Runs the search from scratch or from `initial`.
 pub fn solve(
@@ -130,7 +132,12 @@ impl<'a> Worker<'a> {
             None => Solution::empty(p),
         };
         let pending: Vec<u32> = cur.unassigned.clone();
-        self.recreate(&mut cur, pending);
+        // Workers start differently: the first by regret insertion, the others greedily.
+        if self.primary && pending.len() <= REGRET_MAX_JOBS {
+            self.regret_construct(&mut cur, pending);
+        } else {
+            self.recreate(&mut cur, pending);
+        }
         self.local_search(&mut cur);
         let mut best = cur.clone();
         let assigned = (p.jobs.len() - cur.unassigned.len()).max(1) as f64;
@@ -306,7 +313,9 @@ impl<'a> Worker<'a> {
                 if self.relocate(sol, j) {
                     improved = true;
                 }
-                if self.single_visits && (self.swap(sol, j) || self.two_opt_star(sol, j)) {
+                if self.single_visits
+                    && (self.swap(sol, j) || self.two_opt_star(sol, j) || self.swap_star(sol, j))
+                {
                     improved = true;
                 }
             }
@@ -521,6 +530,126 @@ impl<'a> Worker<'a> {
             }
         }
         false
+    }
+}
+
+impl Worker<'_> {
+    /// Regret-2 insertion: repeatedly inserts the job whose best and second-best routes
+    /// differ most in cost, so that hard-to-place jobs are placed while they still can be.
+    fn regret_construct(&mut self, sol: &mut Solution, jobs: Vec<u32>) {
+        let p = self.p;
+        let mut open: Vec<u32> = jobs;
+        let mut scratch = std::mem::take(&mut self.scratch);
+        while !open.is_empty() {
+            let mut pick: Option<(i64, u32, Insertion)> = None;
+            let mut dead = Vec::new();
+            for &j in &open {
+                let mut best: Option<Insertion> = None;
+                let mut second = i64::MAX;
+                for ri in 0..sol.routes.len() {
+                    if let Some(c) = sol.best_insertion_in(p, j, ri, &mut scratch) {
+                        match best {
+                            Some(b) if c.delta >= b.delta => second = second.min(c.delta),
+                            _ => {
+                                if let Some(b) = best {
+                                    second = second.min(b.delta);
+                                }
+                                best = Some(c);
+                            }
+                        }
+                    }
+                }
+                // A new vehicle is always a fallback option.
+                let mut rng = Rng::new(0);
+                if let Some(c) = sol
+                    .best_insertion(p, j, &mut rng, 0.0, &mut scratch)
+                    .filter(|c| c.route == usize::MAX)
+                {
+                    match best {
+                        Some(b) if c.delta >= b.delta => second = second.min(c.delta),
+                        _ => {
+                            if let Some(b) = best {
+                                second = second.min(b.delta);
+                            }
+                            best = Some(c);
+                        }
+                    }
+                }
+                let Some(b) = best else {
+                    dead.push(j);
+                    continue;
+                };
+                let regret = second.saturating_sub(b.delta);
+                if pick
+                    .as_ref()
+                    .is_none_or(|(r, pj, _)| regret > *r || (regret == *r && j < *pj))
+                {
+                    pick = Some((regret, j, b));
+                }
+            }
+            open.retain(|j| !dead.contains(j));
+            let Some((_, j, ins)) = pick else { break };
+            sol.insert(p, j, &ins);
+            open.retain(|&x| x != j);
+        }
+        self.scratch = scratch;
+    }
+
+    /// SWAP* (Vidal 2022): exchanges `job` with a neighbour on another route, each going
+    /// to its best position in the other's route rather than into the vacated slot.
+    fn swap_star(&mut self, sol: &mut Solution, job: u32) -> bool {
+        let p = self.p;
+        let Some(r1) = sol.route_of(job) else {
+            return false;
+        };
+        let mut scratch = std::mem::take(&mut self.scratch);
+        let mut result = false;
+        for &other in p.near_jobs(job).iter().take(8) {
+            let Some(r2) = sol.route_of(other) else {
+                continue;
+            };
+            if r2 == r1 {
+                continue;
+            }
+            let (a, b) = (&sol.routes[r1], &sol.routes[r2]);
+            let (u, v) = (
+                p.jobs[job as usize].stops[0],
+                p.jobs[other as usize].stops[0],
+            );
+            let without = |r: &Route, x: u32| -> Vec<u32> {
+                r.stops.iter().copied().filter(|&s| s != x).collect()
+            };
+            let mut pair = Solution::from_routes(
+                p,
+                vec![(a.vehicle, without(a, u)), (b.vehicle, without(b, v))],
+            );
+            if pair.routes.len() != 2 {
+                continue;
+            }
+            let base = pair.routes[0].cost + pair.routes[1].cost;
+            let old = a.cost + b.cost;
+            // Quick bound: the removals alone must leave room for a gain.
+            if base >= old {
+                continue;
+            }
+            let (Some(iv), Some(iu)) = (
+                pair.best_insertion_in(p, other, 0, &mut scratch),
+                pair.best_insertion_in(p, job, 1, &mut scratch),
+            ) else {
+                continue;
+            };
+            if base + iv.delta + iu.delta < old {
+                pair.insert(p, other, &iv);
+                pair.insert(p, job, &iu);
+                let (s1, s2) = (pair.routes[0].stops.clone(), pair.routes[1].stops.clone());
+                sol.set_route(p, r1, s1);
+                sol.set_route(p, r2, s2);
+                result = true;
+                break;
+            }
+        }
+        self.scratch = scratch;
+        result
     }
 }
 

@@ -286,7 +286,10 @@ fn demo_plan_passes_the_checker_and_accounts_for_everyone() {
 
 #[test]
 fn checker_catches_broken_solutions() {
-    let inst = schoolrun::instance::read(&std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/C101.txt")).unwrap();
+    let inst = schoolrun::instance::read(
+        &std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/C101.txt"),
+    )
+    .unwrap();
     let p = &inst.problem;
     let out = routing::solve(p, &settings(300), None, &|_, _| {});
     assert!(routing::verify(p, &out.solution).ok());

@@ -224,32 +224,15 @@ fn read_vrplib(path: &Path, name: &str, text: &str) -> Result<Instance> {
             job: j,
             kind: StopKind::Visit,
         });
-        jobs.push(Job {
-            id: format!("{}", i),
-            stops: vec![j],
-            max_ride: None,
-            skills: 0,
-            solo: false,
-            incompatible: Vec::new(),
-            needs_assistant: false,
-        });
+        jobs.push(Job::plain(format!("{}", i), vec![j]));
         job_numbers.push(i as u32);
     }
-    let vehicles = vec![VehicleType {
-        id: "vehicle".into(),
-        capacity: [cap, 0],
-        fixed: 0,
-        per_distance: 1,
-        per_time: 0,
-        count: None,
-        start: depot as u32,
-        end: depot as u32,
-        shift: (0, i64::MAX / 4),
-        max_duration: None,
-        skills: 0,
-        assistant_cost: 0,
-        assistant_seats: 0,
-    }];
+    let vehicles = vec![VehicleType::benchmark(
+        cap,
+        None,
+        depot as u32,
+        (0, i64::MAX / 4),
+    )];
     let problem = Problem::new(
         name.to_string(),
         dim,
@@ -334,33 +317,16 @@ fn read_solomon(path: &Path, name: &str, text: &str) -> Result<Instance> {
             job: j,
             kind: StopKind::Visit,
         });
-        jobs.push(Job {
-            id: format!("{}", r[0] as u32),
-            stops: vec![j],
-            max_ride: None,
-            skills: 0,
-            solo: false,
-            incompatible: Vec::new(),
-            needs_assistant: false,
-        });
+        jobs.push(Job::plain(format!("{}", r[0] as u32), vec![j]));
         job_numbers.push(r[0] as u32);
     }
     let depot = &rows[0];
-    let vehicles = vec![VehicleType {
-        id: "vehicle".into(),
-        capacity: [cap, 0],
-        fixed: 0,
-        per_distance: 1,
-        per_time: 0,
-        count: Some(count),
-        start: 0,
-        end: 0,
-        shift: ((depot[4] * s).round() as i64, (depot[5] * s).round() as i64),
-        max_duration: None,
-        skills: 0,
-        assistant_cost: 0,
-        assistant_seats: 0,
-    }];
+    let vehicles = vec![VehicleType::benchmark(
+        cap,
+        Some(count),
+        0,
+        ((depot[4] * s).round() as i64, (depot[5] * s).round() as i64),
+    )];
     let problem = Problem::new(
         name.to_string(),
         rows.len(),
@@ -449,33 +415,16 @@ fn read_lilim(path: &Path, name: &str, text: &str) -> Result<Instance> {
                 kind,
             });
         }
-        jobs.push(Job {
-            id: format!("{}", r[0] as u32),
-            stops: vec![si, si + 1],
-            max_ride: None,
-            skills: 0,
-            solo: false,
-            incompatible: Vec::new(),
-            needs_assistant: false,
-        });
+        jobs.push(Job::plain(format!("{}", r[0] as u32), vec![si, si + 1]));
         job_numbers.push(r[0] as u32);
     }
     let depot = &rows[0];
-    let vehicles = vec![VehicleType {
-        id: "vehicle".into(),
-        capacity: [cap, 0],
-        fixed: 0,
-        per_distance: 1,
-        per_time: 0,
-        count: Some(count),
-        start: 0,
-        end: 0,
-        shift: ((depot[4] * s).round() as i64, (depot[5] * s).round() as i64),
-        max_duration: None,
-        skills: 0,
-        assistant_cost: 0,
-        assistant_seats: 0,
-    }];
+    let vehicles = vec![VehicleType::benchmark(
+        cap,
+        Some(count),
+        0,
+        ((depot[4] * s).round() as i64, (depot[5] * s).round() as i64),
+    )];
     let problem = Problem::new(name.to_string(), n, &dist, &time, stops, jobs, vehicles, s);
     Ok(Instance {
         name: name.to_string(),

@@ -112,6 +112,43 @@ fn matrices(m: &Matrix) -> (usize, Vec<i64>, Vec<i64>) {
     (n, d, t)
 }
 
+/// Adds one pupil's trip as a pickup→delivery pair: `(location, earliest, latest)` for each
+/// end; the load is a seat or a wheelchair space.
+fn push_pupil(
+    stops: &mut Vec<Stop>,
+    jobs: &mut Vec<Job>,
+    p: &Pupil,
+    board: i64,
+    limit: i64,
+    from: (u32, i64, i64),
+    to: (u32, i64, i64),
+) {
+    let j = jobs.len() as u32;
+    let q = [i32::from(!p.wheelchair), i32::from(p.wheelchair)];
+    let first = stops.len() as u32;
+    for ((loc, early, late), kind, pickup) in [
+        (from, StopKind::Pickup, q),
+        (to, StopKind::Delivery, [-q[0], -q[1]]),
+    ] {
+        stops.push(Stop {
+            loc,
+            early,
+            late,
+            service: board,
+            delivery: [0, 0],
+            pickup,
+            job: j,
+            kind,
+        });
+    }
+    jobs.push(Job {
+        max_ride: Some(limit),
+        solo: p.solo,
+        needs_assistant: p.needs_assistant,
+        ..Job::plain(p.id.clone(), vec![first, first + 1])
+    });
+}
+
 /// Compiles the morning run. Variable costs are doubled so the search prices the mirrored
 /// afternoon run too.
 pub fn compile_am(sc: &Scenario, m: &Matrix, loc: &Locations) -> Compiled {
@@ -150,37 +187,15 @@ pub fn compile_am(sc: &Scenario, m: &Matrix, loc: &Locations) -> Compiled {
         }
         let j = jobs.len() as u32;
         job_of_pupil[i] = j;
-        let q = [i32::from(!p.wheelchair), i32::from(p.wheelchair)];
-        let first = stops.len() as u32;
-        stops.push(Stop {
-            loc: h as u32,
-            early: pick_early,
-            late: pick_late,
-            service: board,
-            delivery: [0, 0],
-            pickup: q,
-            job: j,
-            kind: StopKind::Pickup,
-        });
-        stops.push(Stop {
-            loc: sl as u32,
-            early: e,
-            late: l,
-            service: board,
-            delivery: [0, 0],
-            pickup: [-q[0], -q[1]],
-            job: j,
-            kind: StopKind::Delivery,
-        });
-        jobs.push(Job {
-            id: p.id.clone(),
-            stops: vec![first, first + 1],
-            max_ride: Some(limit),
-            skills: 0,
-            solo: p.solo,
-            incompatible: Vec::new(),
-            needs_assistant: p.needs_assistant,
-        });
+        push_pupil(
+            &mut stops,
+            &mut jobs,
+            p,
+            board,
+            limit,
+            (h as u32, pick_early, pick_late),
+            (sl as u32, e, l),
+        );
         pupil_of_job.push(i);
     }
     for (j, &i) in pupil_of_job.iter().enumerate() {
@@ -321,37 +336,15 @@ fn compile_pm(
         let depart = s.pm_depart.seconds();
         let j = jobs.len() as u32;
         job_of_pupil.insert(i, j);
-        let q = [i32::from(!p.wheelchair), i32::from(p.wheelchair)];
-        let first = stops.len() as u32;
-        stops.push(Stop {
-            loc: loc.school[p.school] as u32,
-            early: depart,
-            late: depart + PM_MAX_WAIT_S,
-            service: board,
-            delivery: [0, 0],
-            pickup: q,
-            job: j,
-            kind: StopKind::Pickup,
-        });
-        stops.push(Stop {
-            loc: loc.home[i] as u32,
-            early: 0,
-            late: 24 * 3600,
-            service: board,
-            delivery: [0, 0],
-            pickup: [-q[0], -q[1]],
-            job: j,
-            kind: StopKind::Delivery,
-        });
-        jobs.push(Job {
-            id: p.id.clone(),
-            stops: vec![first, first + 1],
-            max_ride: Some(limit),
-            skills: 0,
-            solo: p.solo,
-            incompatible: Vec::new(),
-            needs_assistant: p.needs_assistant,
-        });
+        push_pupil(
+            &mut stops,
+            &mut jobs,
+            p,
+            board,
+            limit,
+            (loc.school[p.school] as u32, depart, depart + PM_MAX_WAIT_S),
+            (loc.home[i] as u32, 0, 24 * 3600),
+        );
     }
     for &i in pupils {
         let j = job_of_pupil[&i] as usize;

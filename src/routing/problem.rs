@@ -259,3 +259,39 @@ impl Problem {
         &self.neighbours[a as usize]
     }
 }
+
+impl Job {
+    /// A job with no special rules: no ride limit, skills, solo or incompatibilities.
+    pub fn plain(id: String, stops: Vec<u32>) -> Self {
+        Job {
+            id,
+            stops,
+            max_ride: None,
+            skills: 0,
+            solo: false,
+            incompatible: Vec::new(),
+            needs_assistant: false,
+        }
+    }
+}
+
+impl VehicleType {
+    /// The vehicle of the classic benchmarks: one depot, cost = distance, no assistant.
+    pub fn benchmark(capacity: i32, count: Option<u32>, depot: u32, shift: (i64, i64)) -> Self {
+        VehicleType {
+            id: "vehicle".into(),
+            capacity: [capacity, 0],
+            fixed: 0,
+            per_distance: 1,
+            per_time: 0,
+            count,
+            start: depot,
+            end: depot,
+            shift,
+            max_duration: None,
+            skills: 0,
+            assistant_cost: 0,
+            assistant_seats: 0,
+        }
+    }
+}

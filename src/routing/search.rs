@@ -546,17 +546,18 @@ impl Worker<'_> {
             for &j in &open {
                 let mut best: Option<Insertion> = None;
                 let mut second = i64::MAX;
+                let mut consider = |c: Insertion| match best {
+                    Some(b) if c.delta >= b.delta => second = second.min(c.delta),
+                    _ => {
+                        if let Some(b) = best {
+                            second = second.min(b.delta);
+                        }
+                        best = Some(c);
+                    }
+                };
                 for ri in 0..sol.routes.len() {
                     if let Some(c) = sol.best_insertion_in(p, j, ri, &mut scratch) {
-                        match best {
-                            Some(b) if c.delta >= b.delta => second = second.min(c.delta),
-                            _ => {
-                                if let Some(b) = best {
-                                    second = second.min(b.delta);
-                                }
-                                best = Some(c);
-                            }
-                        }
+                        consider(c);
                     }
                 }
                 // A new vehicle is always a fallback option.
@@ -565,15 +566,7 @@ impl Worker<'_> {
                     .best_insertion(p, j, &mut rng, 0.0, &mut scratch)
                     .filter(|c| c.route == usize::MAX)
                 {
-                    match best {
-                        Some(b) if c.delta >= b.delta => second = second.min(c.delta),
-                        _ => {
-                            if let Some(b) = best {
-                                second = second.min(b.delta);
-                            }
-                            best = Some(c);
-                        }
-                    }
+                    consider(c);
                 }
                 let Some(b) = best else {
                     dead.push(j);

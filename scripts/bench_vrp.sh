@@ -5,6 +5,7 @@
 # usage: scripts/bench_vrp.sh SET [SECONDS|n/10] [THREADS]
 #   SET      solomon | x | lilim100 | homberger200 (a folder of ../shared/data/bench)
 #   SECONDS  per-instance time limit; "n/10" = customers / 10 (the X protocol); default 10
+# Extra solver flags can be passed in SCHOOLRUN_VRP_FLAGS (e.g. --no-recombine).
 # The BKS column compared against: solomon -> dist_bks_cost_double (distance-only, unrounded);
 # x, lilim100, homberger200 -> bks_cost.
 set -euo pipefail
@@ -28,7 +29,7 @@ for f in "$dir"/*.txt "$dir"/*.vrp; do
     n=$(basename "$f" | sed -E 's/^X-n([0-9]+)-.*/\1/')
     t=$(( (n - 1) / 10 ))
   fi
-  target/release/schoolrun vrp solve "$f" --time-limit "$t" --threads "$threads" --json >> "$out"
+  target/release/schoolrun vrp solve "$f" --time-limit "$t" --threads "$threads" ${SCHOOLRUN_VRP_FLAGS:-} --json >> "$out"
 done
 python3 - "$dir/bks.csv" "$set_name" "$out" <<'PY'
 import csv, json, sys, statistics

@@ -5,6 +5,7 @@
 //! allocation and savings analysis build on.
 #![deny(missing_docs)]
 
+pub mod contracts;
 pub mod error;
 pub mod instance;
 pub mod matrix;

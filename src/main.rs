@@ -2,6 +2,7 @@
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use schoolrun::contracts::{self, partition::HighsPartitioner};
 use schoolrun::error::Problem;
 use schoolrun::network::{Network, default_cache_dir};
 use schoolrun::progress::Progress;
@@ -85,6 +86,30 @@ enum Command {
         /// Random seed (default: the scenario's solver setting).
         #[arg(long)]
         seed: Option<u64>,
+        /// Skip route recombination (the set-partitioning MIP over the route pool).
+        #[arg(long)]
+        no_recombine: bool,
+        /// Print the summary as one JSON line on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Retenders a plan's routes to operators at least cost (integer programme, HiGHS).
+    Tender {
+        /// Scenario folder (operators, rates, bids, bundles, policy).
+        dir: PathBuf,
+        /// Output folder of `schoolrun plan` (reads its plan.json).
+        #[arg(long)]
+        plan: PathBuf,
+        /// Output folder for allocation.csv, by_school.csv, by_operator.csv,
+        /// sensitivity.csv and tender.json.
+        #[arg(long)]
+        out: PathBuf,
+        /// Time limit for each MIP solve, in seconds.
+        #[arg(long, default_value_t = 60.0)]
+        time_limit: f64,
+        /// Rows of the sensitivity table (each is a re-solve); 0 skips it.
+        #[arg(long, default_value_t = 8)]
+        sensitivity: usize,
         /// Print the summary as one JSON line on stdout.
         #[arg(long)]
         json: bool,
@@ -145,6 +170,9 @@ enum VrpCommand {
         /// Write the solution in VRPLIB format (`Route #k: ids`, `Cost X`).
         #[arg(long)]
         sol: Option<PathBuf>,
+        /// Skip route recombination (the set-partitioning MIP over the route pool).
+        #[arg(long)]
+        no_recombine: bool,
         /// Print one JSON line on stdout.
         #[arg(long)]
         json: bool,
@@ -310,6 +338,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     seed,
                     threads,
                     sol,
+                    no_recombine,
                     json,
                 },
         } => vrp_solve(
@@ -319,9 +348,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             *seed,
             *threads,
             sol.as_deref(),
+            !*no_recombine,
             *json,
             &progress,
         ),
+        Command::Tender {
+            dir,
+            plan,
+            out,
+            time_limit,
+            sensitivity,
+            json,
+        } => tender(dir, plan, out, *time_limit, *sensitivity, *json, &progress).map(|_| ()),
         Command::Plan {
             dir,
             out,
@@ -329,6 +367,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             iterations,
             threads,
             seed,
+            no_recombine,
             json,
         } => {
             let (sc, m, coords) = load_for_planning(&cli, dir, &progress)?;
@@ -341,7 +380,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 seed: seed.unwrap_or(sc.solver.seed),
             };
             let spin = progress.spinner("planning routes");
-            let plan = schoolrun::plan::plan(
+            let sp = HighsPartitioner::default();
+            let plan = schoolrun::plan::plan_with(
                 &sc,
                 &m,
                 &schoolrun::plan::Locations::standard(&sc),
@@ -352,6 +392,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                         best as f64 / schoolrun::plan::UNITS_PER_PENNY as f64 / 100.0
                     ));
                 },
+                (!*no_recombine).then_some(&sp as &dyn schoolrun::routing::SetPartitioner),
             );
             spin.finish_and_clear();
             let extra = serde_json::json!({"seed": settings.seed, "threads": settings.threads, "time_limit_s": settings.time_limit.map(|d| d.as_secs_f64()), "iterations": settings.iterations});
@@ -387,7 +428,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     }
                 );
                 eprintln!(
-                    "wrote {}/summary.json, routes.csv, routes.geojson",
+                    "wrote {}/summary.json, routes.csv, routes.geojson, plan.json",
                     out.display()
                 );
             }
@@ -510,10 +551,12 @@ fn vrp_solve(
     seed: u64,
     threads: usize,
     sol: Option<&Path>,
+    recombine: bool,
     json: bool,
     progress: &Progress,
 ) -> anyhow::Result<()> {
     let inst = schoolrun::instance::read(instance)?;
+    let sp = HighsPartitioner::default();
     let settings = schoolrun::routing::Settings {
         time_limit: Some(std::time::Duration::from_secs_f64(time_limit)),
         iterations,
@@ -521,13 +564,19 @@ fn vrp_solve(
         seed,
     };
     let spin = progress.spinner(&format!("solving {}", inst.name));
-    let outcome = schoolrun::routing::solve(&inst.problem, &settings, None, &|it, best| {
-        spin.set_message(format!(
-            "solving {}: {it} iterations, best {:.2}",
-            inst.name,
-            best as f64 / inst.problem.cost_scale
-        ));
-    });
+    let outcome = schoolrun::routing::solve_with(
+        &inst.problem,
+        &settings,
+        None,
+        &|it, best| {
+            spin.set_message(format!(
+                "solving {}: {it} iterations, best {:.2}",
+                inst.name,
+                best as f64 / inst.problem.cost_scale
+            ));
+        },
+        recombine.then_some(&sp as &dyn schoolrun::routing::SetPartitioner),
+    );
     spin.finish_and_clear();
     let report = schoolrun::routing::verify(&inst.problem, &outcome.solution);
     let feasible = report.ok() && outcome.solution.unassigned.is_empty();
@@ -637,6 +686,163 @@ fn snap_points(
         )
         .into()
     })
+}
+
+/// What `tender` found, for the demo's summary lines.
+struct TenderOutcome {
+    award_per_year: schoolrun::units::Pence,
+    current_per_year: schoolrun::units::Pence,
+    new_per_year: schoolrun::units::Pence,
+    optimal: bool,
+    gap: f64,
+    seconds: f64,
+    bundles_won: usize,
+}
+
+/// `schoolrun tender`: reads the plan, builds and solves the tender, writes the outputs.
+fn tender(
+    dir: &Path,
+    plan_dir: &Path,
+    out: &Path,
+    time_limit: f64,
+    sensitivity_rows: usize,
+    json: bool,
+    progress: &Progress,
+) -> anyhow::Result<TenderOutcome> {
+    let t0 = Instant::now();
+    let sc = scenario::load(dir)?.scenario;
+    let plan = report::read_plan(plan_dir)?;
+    let routes = contracts::routes_from_plan(&sc, &plan).map_err(|errs| {
+        Error::invalid(
+            errs.into_iter()
+                .map(|e| Problem {
+                    code: "E-PLAN-MISMATCH",
+                    file: plan_dir.join("plan.json").display().to_string(),
+                    line: 0,
+                    column: String::new(),
+                    value: e,
+                    expected: "a plan made from this scenario".into(),
+                })
+                .collect(),
+        )
+    })?;
+    // Every bid must name a route of the plan being tendered.
+    let ids: std::collections::BTreeSet<&str> = routes.iter().map(|r| r.id.as_str()).collect();
+    let bad: Vec<Problem> = sc
+        .bids
+        .iter()
+        .filter(|b| !ids.contains(b.route_id.as_str()))
+        .map(|b| Problem {
+            code: "E-UNKNOWN-ID",
+            file: "bids.csv".into(),
+            line: b.line,
+            column: "route_id".into(),
+            value: b.route_id.clone(),
+            expected: format!("a route id of the plan in {}", plan_dir.display()),
+        })
+        .collect();
+    if !bad.is_empty() {
+        return Err(Error::invalid(bad).into());
+    }
+    let (t, warnings) = contracts::Tender::from_scenario(&sc, routes);
+    for w in &warnings {
+        progress.warn(w);
+    }
+    let settings = contracts::TenderSettings {
+        time_limit: std::time::Duration::from_secs_f64(time_limit),
+        threads: 1,
+    };
+    let spin = progress.spinner(&format!(
+        "tendering {} routes to {} suppliers ({} offers, {} bundles)",
+        t.routes.len(),
+        t.suppliers.len(),
+        t.offers.len(),
+        t.bundles.len()
+    ));
+    let award = match contracts::solve(&t, &settings).map_err(|e| anyhow::anyhow!(e))? {
+        Ok(a) => a,
+        Err(inf) => {
+            spin.finish_and_clear();
+            return Err(Error::invalid(
+                inf.reasons
+                    .iter()
+                    .map(|r| Problem {
+                        code: "E-TENDER-INFEASIBLE",
+                        file: "operators.csv".into(),
+                        line: 0,
+                        column: String::new(),
+                        value: r.clone(),
+                        expected: "enough suppliers, fleet and policy room for every route"
+                            .into(),
+                    })
+                    .collect(),
+            )
+            .into());
+        }
+    };
+    spin.set_message("sensitivity: re-solving with each binding limit relaxed");
+    let sens = if sensitivity_rows > 0 {
+        contracts::sensitivity(&t, &award, &settings, sensitivity_rows)
+            .map_err(|e| anyhow::anyhow!(e))?
+    } else {
+        Vec::new()
+    };
+    spin.finish_and_clear();
+    let cmp = contracts::compare(&sc, &t, &award);
+    let days = sc.policy.school_days as i64;
+    report::write_tender(
+        out,
+        sc.policy.school_days,
+        &t,
+        &award,
+        &cmp,
+        &sens,
+        &warnings,
+        serde_json::json!({"time_limit_s": time_limit, "seconds": t0.elapsed().as_secs_f64()}),
+    )?;
+    let o = TenderOutcome {
+        award_per_year: award.cost_per_day * days,
+        current_per_year: cmp.total.current_per_day * days,
+        new_per_year: cmp.total.new_per_day * days,
+        optimal: award.optimal,
+        gap: award.gap,
+        seconds: t0.elapsed().as_secs_f64(),
+        bundles_won: award.bundles_won.len(),
+    };
+    let saving = o.current_per_year - o.new_per_year;
+    let pct = 100.0 * saving.0 as f64 / o.current_per_year.0.max(1) as f64;
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({"routes": t.routes.len(), "award_per_year": o.award_per_year.pounds(), "new_per_year": o.new_per_year.pounds(), "current_per_year": o.current_per_year.pounds(), "saving_pct": pct, "optimal": o.optimal, "gap": o.gap, "lp_bound_per_day": award.lp_bound, "seconds": o.seconds})
+        );
+    } else {
+        println!(
+            "{} routes to {} supplier(s): {} a year with assistants ({} vehicles and drivers), today {}: saving {} ({pct:.1}%); {} (gap {:.4}%, LP bound £{:.2}/day); {} bundle(s) won",
+            t.routes.len(),
+            cmp.operators.iter().filter(|c| c.new_count > 0).count(),
+            o.new_per_year,
+            o.award_per_year,
+            o.current_per_year,
+            saving,
+            if o.optimal { "proven optimal" } else { "time limit reached" },
+            100.0 * o.gap,
+            award.lp_bound,
+            o.bundles_won
+        );
+        for s in sens.iter().take(5) {
+            println!(
+                "  if {}: saves {} a year",
+                s.change,
+                s.saving_per_day * days
+            );
+        }
+        eprintln!(
+            "wrote {}/allocation.csv, by_school.csv, by_operator.csv, sensitivity.csv, tender.json",
+            out.display()
+        );
+    }
+    Ok(o)
 }
 
 /// Search iterations per worker in the demo.

@@ -7,7 +7,7 @@ use crate::matrix::Matrix;
 use crate::routing::{self, Job, Problem, Stop, StopKind, VehicleType};
 use crate::scenario::{Mode, Pupil, Scenario};
 use crate::units::Pence;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Cost units per penny: makes per-km (× 6 per metre), per-minute (× 100 per second) and
 /// day-rate prices exact integers.
@@ -17,7 +17,7 @@ pub const UNITS_PER_PENNY: i64 = 6_000;
 pub const PM_MAX_WAIT_S: i64 = 20 * 60;
 
 /// Why a pupil is not on a route.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Reason {
     /// The pupil travels by PTB, ITT or another arrangement.
@@ -227,16 +227,16 @@ pub fn compile_am(sc: &Scenario, m: &Matrix, loc: &Locations) -> Compiled {
 }
 
 /// One stop of a run, for outputs.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PlanStop {
     /// Pupil id.
     pub pupil: String,
     /// School id.
     pub school: String,
     /// `pickup` or `dropoff`.
-    pub event: &'static str,
+    pub event: String,
     /// `home` or `school`.
-    pub place: &'static str,
+    pub place: String,
     /// Matrix location index.
     #[serde(skip)]
     pub loc: usize,
@@ -245,7 +245,7 @@ pub struct PlanStop {
 }
 
 /// One run (AM or PM) of a vehicle.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Run {
     /// Stops in order.
     pub stops: Vec<PlanStop>,
@@ -256,7 +256,7 @@ pub struct Run {
 }
 
 /// One vehicle-day: its AM run and PM run.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PlannedRoute {
     /// Route id.
     pub id: String,
@@ -275,7 +275,7 @@ pub struct PlannedRoute {
 }
 
 /// A pupil not on any route.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Unrouted {
     /// Pupil id.
     pub pupil: String,
@@ -284,7 +284,7 @@ pub struct Unrouted {
 }
 
 /// A priced plan.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Plan {
     /// Vehicle-days.
     pub routes: Vec<PlannedRoute>,
@@ -420,8 +420,9 @@ fn to_run(
                 "pickup"
             } else {
                 "dropoff"
-            },
-            place: if at_home { "home" } else { "school" },
+            }
+            .into(),
+            place: if at_home { "home" } else { "school" }.into(),
             loc: st.loc as usize,
             time_s: times[k + 1],
         });
@@ -445,9 +446,22 @@ pub fn plan(
     settings: &routing::Settings,
     progress: &(dyn Fn(u64, i64) + Sync),
 ) -> Plan {
+    plan_with(sc, m, loc, settings, progress, None)
+}
+
+/// [`plan`], with route recombination over the search's route pool when a
+/// set-partitioning solver is given (morning and split afternoon runs).
+pub fn plan_with(
+    sc: &Scenario,
+    m: &Matrix,
+    loc: &Locations,
+    settings: &routing::Settings,
+    progress: &(dyn Fn(u64, i64) + Sync),
+    recombine: Option<&dyn routing::SetPartitioner>,
+) -> Plan {
     let compiled = compile_am(sc, m, loc);
     let am = &compiled.problem;
-    let outcome = routing::solve(am, settings, None, progress);
+    let outcome = routing::solve_with(am, settings, None, progress, recombine);
     let sol = &outcome.solution;
     let mut violations = routing::verify(am, sol).violations;
 
@@ -577,7 +591,7 @@ pub fn plan(
             iterations: settings.iterations.map(|i| i / 4),
             ..settings.clone()
         };
-        let pm_out = routing::solve(&pm, &pm_settings, None, &|_, _| {});
+        let pm_out = routing::solve_with(&pm, &pm_settings, None, &|_, _| {}, recombine);
         violations.extend(routing::verify(&pm, &pm_out.solution).violations);
         let mut next_free = vec![0usize; nv];
         for r in &pm_out.solution.routes {

@@ -6,6 +6,9 @@ use crate::matrix::Matrix;
 use std::io::Write;
 use std::path::Path;
 
+mod tender;
+pub use tender::{read_plan, write_tender};
+
 /// Writes a file atomically: `write` fills a buffered temporary file that is renamed to
 /// `path` only when everything succeeded.
 pub fn write_atomic(
@@ -61,7 +64,8 @@ pub fn write_matrix_csv(path: &Path, ids: &[String], m: &Matrix) -> Result<()> {
     })
 }
 
-/// Writes a plan's outputs (SPEC §5): `summary.json`, `routes.csv`, `routes.geojson`.
+/// Writes a plan's outputs (SPEC §5): `summary.json`, `routes.csv`, `routes.geojson`, and
+/// `plan.json` (the whole plan, read back by `schoolrun tender` and `schoolrun savings`).
 /// `coords[loc]` is the `[lat, lon]` of each matrix location (snapped onto the road).
 pub fn write_plan(
     out: &Path,
@@ -129,8 +133,8 @@ pub fn write_plan(
                         &(k + 1).to_string(),
                         s.pupil.as_str(),
                         s.school.as_str(),
-                        s.event,
-                        s.place,
+                        s.event.as_str(),
+                        s.place.as_str(),
                         &hhmm(s.time_s),
                     ]);
                 }
@@ -169,6 +173,8 @@ pub fn write_plan(
     let summary_text =
         serde_json::to_string_pretty(&summary).map_err(|e| Error::model(e.to_string()))?;
     let geo_text = serde_json::to_string(&geojson).map_err(|e| Error::model(e.to_string()))?;
+    let plan_text = serde_json::to_string(plan).map_err(|e| Error::model(e.to_string()))?;
+    write_atomic(&out.join("plan.json"), |w| w.write_all(plan_text.as_bytes()))?;
     write_atomic(&out.join("routes.csv"), |w| w.write_all(&routes_csv))?;
     write_atomic(&out.join("routes.geojson"), |w| {
         w.write_all(geo_text.as_bytes())

@@ -4,6 +4,7 @@
 //! evaluator, an independent checker and the search. No I/O.
 
 pub mod check;
+pub mod pool;
 pub mod problem;
 pub mod route;
 pub mod schedule;
@@ -12,7 +13,8 @@ pub mod segment;
 pub mod solution;
 
 pub use problem::{Job, Problem, Stop, StopKind, VehicleType};
-pub use search::{Outcome, Settings, solve};
+pub use pool::{Column, Partitioning, Pool, SetPartitioner};
+pub use search::{Outcome, Settings, solve, solve_with};
 pub use solution::Solution;
 
 /// Routes of a solution in the checker's form, with schedules from the exact timing.

@@ -6,6 +6,7 @@
 
 use super::problem::{Problem, StopKind};
 use super::route::{Route, route_cost, segment_feasible};
+use super::pool::{Pool, SetPartitioner};
 use super::solution::{Insertion, Rng, Solution};
 use std::time::{Duration, Instant};
 
@@ -42,6 +43,15 @@ const BLINK: f64 = 0.01;
 /// Regret construction is O(jobs² × routes); above this many jobs the greedy start is used.
 const REGRET_MAX_JOBS: usize = 250;
 
+/// Routes kept for recombination, over all workers.
+const POOL_CAP: usize = 40_000;
+/// Share of a time-limited run left for recombination.
+const RECOMBINE_SHARE: f64 = 0.1;
+/// Time for recombination in an iteration-limited run.
+const RECOMBINE_TIME: Duration = Duration::from_secs(20);
+/// Routes of accepted solutions within this factor of the best enter the pool.
+const POOL_WINDOW: f64 = 1.02;
+
 /// Runs the search from scratch or from `initial`.
 pub fn solve(
     p: &Problem,
@@ -49,9 +59,36 @@ pub fn solve(
     initial: Option<&Solution>,
     progress: &(dyn Fn(u64, i64) + Sync),
 ) -> Outcome {
+    solve_with(p, settings, initial, progress, None)
+}
+
+/// Runs the search; with a set-partitioning solver, the workers also pool the routes of
+/// good solutions and the run ends by recombining the pool (then a last local search).
+pub fn solve_with(
+    p: &Problem,
+    settings: &Settings,
+    initial: Option<&Solution>,
+    progress: &(dyn Fn(u64, i64) + Sync),
+    recombine: Option<&dyn SetPartitioner>,
+) -> Outcome {
     let start = Instant::now();
     let threads = settings.threads.max(1);
-    let results: Vec<(Solution, u64)> = std::thread::scope(|s| {
+    let search_settings = Settings {
+        time_limit: match recombine {
+            Some(_) => settings
+                .time_limit
+                .map(|t| t.mul_f64(1.0 - RECOMBINE_SHARE)),
+            None => settings.time_limit,
+        },
+        ..settings.clone()
+    };
+    let pool_cap = if recombine.is_some() {
+        POOL_CAP / threads
+    } else {
+        0
+    };
+    let settings = &search_settings;
+    let results: Vec<(Solution, u64, Pool)> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
             .map(|w| {
                 let seed = settings
@@ -59,7 +96,7 @@ pub fn solve(
                     .wrapping_mul(0x9E37_79B9_7F4A_7C15)
                     .wrapping_add(w as u64 + 1);
                 s.spawn(move || {
-                    Worker::new(p, seed, w == 0).run(
+                    Worker::new(p, seed, w == 0, pool_cap).run(
                         settings,
                         initial,
                         start,
@@ -74,12 +111,30 @@ pub fn solve(
             .collect()
     });
     let iterations = results.iter().map(|r| r.1).sum();
-    let mut best = results
-        .into_iter()
-        .enumerate()
-        .min_by_key(|(w, r)| (r.0.cost(p), *w))
-        .map(|(_, r)| r.0)
-        .unwrap_or_else(|| Solution::empty(p));
+    let mut pool = Pool::new(0);
+    let mut best: Option<Solution> = None;
+    for (sol, _, worker_pool) in results {
+        pool.merge(worker_pool);
+        if best.as_ref().is_none_or(|b| sol.cost(p) < b.cost(p)) {
+            best = Some(sol);
+        }
+    }
+    let mut best = best.unwrap_or_else(|| Solution::empty(p));
+    if let Some(solver) = recombine {
+        let budget = match settings.time_limit {
+            Some(_) => start
+                .elapsed()
+                .mul_f64(RECOMBINE_SHARE / (1.0 - RECOMBINE_SHARE))
+                .max(Duration::from_millis(200)),
+            None => RECOMBINE_TIME,
+        };
+        if let Some(mut better) = pool.recombine(p, &best, solver, budget) {
+            Worker::new(p, settings.seed, true, 0).local_search(&mut better);
+            if better.cost(p) < best.cost(p) {
+                best = better;
+            }
+        }
+    }
     best.normalize(p);
     Outcome {
         solution: best,
@@ -96,10 +151,12 @@ struct Worker<'a> {
     /// (2-opt*) and swaps are valid moves.
     single_visits: bool,
     primary: bool,
+    /// Routes of good solutions, for recombination (capacity 0 = not collected).
+    pool: Pool,
 }
 
 impl<'a> Worker<'a> {
-    fn new(p: &'a Problem, seed: u64, primary: bool) -> Self {
+    fn new(p: &'a Problem, seed: u64, primary: bool, pool_cap: usize) -> Self {
         let single_visits = p.jobs.iter().all(|j| {
             j.stops.len() == 1
                 && !j.solo
@@ -116,6 +173,7 @@ impl<'a> Worker<'a> {
             scratch: Vec::new(),
             single_visits,
             primary,
+            pool: Pool::new(pool_cap),
         }
     }
 
@@ -125,7 +183,7 @@ impl<'a> Worker<'a> {
         initial: Option<&Solution>,
         start: Instant,
         progress: Option<&(dyn Fn(u64, i64) + Sync)>,
-    ) -> (Solution, u64) {
+    ) -> (Solution, u64, Pool) {
         let p = self.p;
         let mut cur = match initial {
             Some(s) => s.clone(),
@@ -146,7 +204,11 @@ impl<'a> Worker<'a> {
         let limit = settings.time_limit;
         let max_it = settings.iterations.unwrap_or(u64::MAX);
         if p.jobs.is_empty() {
-            return (best, 0);
+            return (best, 0, self.pool);
+        }
+        let pooling = self.pool.cap() > 0;
+        if pooling {
+            self.pool.add_solution(p, &best);
         }
         let mut it = 0u64;
         while it < max_it {
@@ -171,6 +233,9 @@ impl<'a> Worker<'a> {
             let threshold = cur.cost(p) as f64 - temp * self.rng.unit().max(1e-300).ln();
             if (cand.cost(p) as f64) < threshold {
                 cur = cand;
+                if pooling && (cur.cost(p) as f64) <= POOL_WINDOW * best_cost as f64 {
+                    self.pool.add_solution(p, &cur);
+                }
                 if cur.cost(p) < best_cost {
                     best = cur.clone();
                 }
@@ -182,7 +247,7 @@ impl<'a> Worker<'a> {
                 }
             }
         }
-        (best, it)
+        (best, it, self.pool)
     }
 
     /// Inserts jobs one by one at their cheapest position, in one of SISR's orders.

@@ -378,6 +378,18 @@ pub fn generate(
             ..Policy::default()
         },
         solver: SolverSettings::default(),
+        // A council policy typical of DPS frameworks: no operator wins more than 45% of
+        // the routes, at least three operators keep work, and the council runs two of its
+        // own minibuses.
+        tender: TenderPolicy {
+            max_share: 0.45,
+            min_operators: 3,
+            in_house: vehicles
+                .iter()
+                .map(|v| if v.id == "minibus" { 2 } else { 0 })
+                .collect(),
+            in_house_overhead_pct: 10.0,
+        },
         schools,
         pupils,
         vehicles,

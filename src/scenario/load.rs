@@ -155,7 +155,7 @@ pub fn load_all(dir: &Path) -> (Loaded, Vec<crate::error::Problem>) {
             "a scenario folder",
         );
     }
-    let (name, osm, policy, solver) = read_toml(dir, &mut f);
+    let (name, osm, policy, solver, mut tender, in_house_raw) = read_toml(dir, &mut f);
 
     // Schools.
     let mut schools = Vec::new();
@@ -271,6 +271,24 @@ pub fn load_all(dir: &Path) -> (Loaded, Vec<crate::error::Problem>) {
                     }
                 }
             }
+        }
+    }
+
+    // In-house fleet from `[tender.in_house]`, keyed by vehicle type.
+    tender.in_house = vec![0; vehicles.len()];
+    for (vt, n, line) in in_house_raw {
+        match vehicle_ids.get(&vt) {
+            Some(v) if v < vehicles.len() => tender.in_house[v] = n,
+            Some(_) => {}
+            None if vehicle_ids.complete => f.error(
+                "E-UNKNOWN-ID",
+                "scenario.toml",
+                line,
+                &format!("tender.in_house.{vt}"),
+                &vt,
+                format!("a vehicle type from vehicles.csv ({})", vehicle_ids.names()),
+            ),
+            None => {}
         }
     }
 
@@ -596,6 +614,7 @@ pub fn load_all(dir: &Path) -> (Loaded, Vec<crate::error::Problem>) {
                         operator: op,
                         route_id: route.to_string(),
                         price_per_day: price,
+                        line: row.line,
                     });
                 }
             }
@@ -813,6 +832,7 @@ pub fn load_all(dir: &Path) -> (Loaded, Vec<crate::error::Problem>) {
                 osm,
                 policy,
                 solver,
+                tender,
                 schools,
                 pupils,
                 vehicles,
@@ -922,10 +942,22 @@ fn toml_line(text: &str, section: &str, key: &str) -> usize {
     0
 }
 
-fn read_toml(dir: &Path, f: &mut Findings) -> (String, PathBuf, Policy, SolverSettings) {
+/// What `scenario.toml` holds; the in-house fleet is resolved once vehicle types are known.
+type TomlParts = (
+    String,
+    PathBuf,
+    Policy,
+    SolverSettings,
+    TenderPolicy,
+    Vec<(String, u32, usize)>,
+);
+
+fn read_toml(dir: &Path, f: &mut Findings) -> TomlParts {
     const FILE: &str = "scenario.toml";
     let mut policy = Policy::default();
     let mut solver = SolverSettings::default();
+    let mut tender = TenderPolicy::default();
+    let mut in_house = Vec::new();
     let path = dir.join(FILE);
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
@@ -938,7 +970,7 @@ fn read_toml(dir: &Path, f: &mut Findings) -> (String, PathBuf, Policy, SolverSe
                 &path.display().to_string(),
                 format!("a readable scenario.toml ({e})"),
             );
-            return (String::new(), PathBuf::new(), policy, solver);
+            return (String::new(), PathBuf::new(), policy, solver, tender, in_house);
         }
     };
     let doc: toml::Table = match text.parse() {
@@ -956,7 +988,7 @@ fn read_toml(dir: &Path, f: &mut Findings) -> (String, PathBuf, Policy, SolverSe
                 "",
                 format!("valid TOML ({})", e.message()),
             );
-            return (String::new(), PathBuf::new(), policy, solver);
+            return (String::new(), PathBuf::new(), policy, solver, tender, in_house);
         }
     };
     let name = doc
@@ -991,7 +1023,7 @@ fn read_toml(dir: &Path, f: &mut Findings) -> (String, PathBuf, Policy, SolverSe
             PathBuf::new()
         }
     };
-    let known_top = ["name", "osm", "school_days", "policy", "solver"];
+    let known_top = ["name", "osm", "school_days", "policy", "solver", "tender"];
     for k in doc.keys() {
         if !known_top.contains(&k.as_str()) {
             f.warn(
@@ -1114,5 +1146,26 @@ fn read_toml(dir: &Path, f: &mut Findings) -> (String, PathBuf, Policy, SolverSe
     if let Some(x) = num(sol, "solver", "seed", 0.0, 1e15, f) {
         solver.seed = x as u64;
     }
-    (name, osm, policy, solver)
+    let ten = doc.get("tender").and_then(|v| v.as_table());
+    if let Some(x) = num(ten, "tender", "max_share", 0.0, 1.0, f) {
+        tender.max_share = x;
+    }
+    if let Some(x) = num(ten, "tender", "min_operators", 0.0, 1000.0, f) {
+        tender.min_operators = x as u32;
+    }
+    if let Some(x) = num(ten, "tender", "in_house_overhead_pct", 0.0, 1000.0, f) {
+        tender.in_house_overhead_pct = x;
+    }
+    if let Some(t) = ten.and_then(|t| t.get("in_house")).and_then(|v| v.as_table()) {
+        for k in t.keys() {
+            if let Some(x) = num(Some(t), "tender.in_house", k, 0.0, 100_000.0, f) {
+                in_house.push((
+                    k.clone(),
+                    x as u32,
+                    toml_line(&text, "tender.in_house", k),
+                ));
+            }
+        }
+    }
+    (name, osm, policy, solver, tender, in_house)
 }

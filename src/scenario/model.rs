@@ -150,6 +150,8 @@ pub struct Bid {
     pub route_id: String,
     /// Price per day.
     pub price_per_day: Pence,
+    /// Line in `bids.csv` (0 when not read from a file).
+    pub line: usize,
 }
 
 /// What a bundle discount covers.
@@ -285,6 +287,30 @@ impl Default for Policy {
     }
 }
 
+/// Council procurement policy for retendering (`[tender]` in `scenario.toml`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TenderPolicy {
+    /// Largest share of the routes one operator may win (0–1; 1 = no cap).
+    pub max_share: f64,
+    /// Fewest operators that must win at least one route.
+    pub min_operators: u32,
+    /// In-house vehicles per vehicle type index, priced at `vehicles.csv` costs.
+    pub in_house: Vec<u32>,
+    /// Overhead added to in-house costs, in percent.
+    pub in_house_overhead_pct: f64,
+}
+
+impl Default for TenderPolicy {
+    fn default() -> Self {
+        TenderPolicy {
+            max_share: 1.0,
+            min_operators: 1,
+            in_house: Vec::new(),
+            in_house_overhead_pct: 0.0,
+        }
+    }
+}
+
 /// Solver settings from `scenario.toml`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SolverSettings {
@@ -317,6 +343,8 @@ pub struct Scenario {
     pub policy: Policy,
     /// Solver settings.
     pub solver: SolverSettings,
+    /// Procurement policy.
+    pub tender: TenderPolicy,
     /// Schools.
     pub schools: Vec<School>,
     /// Pupils.

@@ -206,7 +206,15 @@ unknown = {iu}
 time_limit_s = {tl}
 threads = {th}
 seed = {seed}
-"#,
+
+# Procurement policy for `schoolrun tender`.
+[tender]
+max_share = {share}
+min_operators = {minop}
+in_house_overhead_pct = {ovh}
+
+[tender.in_house]
+{in_house}"#,
         name = sc.name.replace('"', "'"),
         osm = sc.osm.display().to_string().replace('\\', "/"),
         days = p.school_days,
@@ -234,6 +242,17 @@ seed = {seed}
         tl = sc.solver.time_limit_s,
         th = sc.solver.threads,
         seed = sc.solver.seed,
+        share = sc.tender.max_share,
+        minop = sc.tender.min_operators,
+        ovh = sc.tender.in_house_overhead_pct,
+        in_house = sc
+            .tender
+            .in_house
+            .iter()
+            .zip(&sc.vehicles)
+            .filter(|(n, _)| **n > 0)
+            .map(|(n, v)| format!("{} = {n}\n", v.id))
+            .collect::<String>(),
     );
     csv_file(
         &dir.join("schools.csv"),

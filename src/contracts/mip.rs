@@ -1,0 +1,179 @@
+//! The one place that talks to the MIP solver: a model is built with good_lp's
+//! expressions, handed to HiGHS, and read back with the status, the objective, the best
+//! proven bound and the column values.
+
+use good_lp::{
+    Constraint, Expression, ProblemVariables, SolverModel, Variable, VariableDefinition, highs,
+    variable,
+};
+use highs::HighsModelStatus;
+use std::time::{Duration, Instant};
+
+/// A variable of a [`Mip`]: good_lp's handle and its column index.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Var {
+    v: Variable,
+    i: usize,
+}
+
+/// A model under construction.
+pub(crate) struct Mip {
+    vars: ProblemVariables,
+    constraints: Vec<Constraint>,
+    objective: Expression,
+    initial: Vec<(Var, f64)>,
+    /// Integer variables become continuous in `[lo, hi]` (the LP relaxation).
+    relax: bool,
+}
+
+/// How a solve ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Status {
+    /// Optimal within the gap tolerance.
+    Optimal,
+    /// Stopped by the time limit with a feasible solution.
+    TimeLimit,
+}
+
+/// A solved model.
+pub(crate) struct Solved {
+    pub status: Status,
+    /// Objective of the solution.
+    pub objective: f64,
+    /// Best proven lower bound (equal to `objective` for an LP).
+    pub bound: f64,
+    values: Vec<f64>,
+    pub seconds: f64,
+}
+
+impl Solved {
+    /// The value of a variable.
+    pub fn value(&self, v: Var) -> f64 {
+        self.values[v.i]
+    }
+}
+
+impl Mip {
+    pub fn new(relax: bool) -> Self {
+        Mip {
+            vars: ProblemVariables::new(),
+            constraints: Vec::new(),
+            objective: Expression::default(),
+            initial: Vec::new(),
+            relax,
+        }
+    }
+
+    fn add(&mut self, def: VariableDefinition, cost: f64) -> Var {
+        let i = self.vars.len();
+        let v = self.vars.add(def);
+        if cost != 0.0 {
+            self.objective.add_mul(cost, v);
+        }
+        Var { v, i }
+    }
+
+    /// A 0/1 variable with an objective coefficient.
+    pub fn binary(&mut self, cost: f64) -> Var {
+        if self.relax {
+            self.add(variable().min(0).max(1), cost)
+        } else {
+            self.add(variable().binary(), cost)
+        }
+    }
+
+    /// A continuous variable in `[lo, hi]` with an objective coefficient.
+    pub fn continuous(&mut self, lo: f64, hi: f64, cost: f64) -> Var {
+        self.add(variable().min(lo).max(hi), cost)
+    }
+
+    /// Adds `Σ coef·var` (≤, =, ≥) `rhs`.
+    pub fn row(&mut self, terms: impl IntoIterator<Item = (Var, f64)>, sense: Sense, rhs: f64) {
+        let mut e = Expression::default();
+        for (v, c) in terms {
+            e.add_mul(c, v.v);
+        }
+        self.constraints.push(match sense {
+            Sense::Le => e.leq(rhs),
+            Sense::Eq => e.eq(rhs),
+            Sense::Ge => e.geq(rhs),
+        });
+    }
+
+    /// A starting solution (a MIP start for HiGHS).
+    pub fn start(&mut self, values: impl IntoIterator<Item = (Var, f64)>) {
+        self.initial.extend(values);
+    }
+
+    /// Number of variables and constraints.
+    pub fn size(&self) -> (usize, usize) {
+        (self.vars.len(), self.constraints.len())
+    }
+
+    /// Solves with HiGHS. `Err` carries a readable reason (infeasible, no solution in
+    /// time, solver error).
+    pub fn solve(self, time_limit: Duration, threads: usize) -> Result<Solved, String> {
+        let start = Instant::now();
+        let n = self.vars.len();
+        let mut problem = self.vars.minimise(self.objective).using(highs);
+        for c in self.constraints {
+            problem.add_constraint(c);
+        }
+        let mut model = problem
+            .try_into_inner()
+            .map_err(|e| format!("the MIP solver rejected the model: {e}"))?;
+        model.make_quiet();
+        model.set_option("time_limit", time_limit.as_secs_f64().max(0.01));
+        model.set_option("threads", threads.max(1) as i32);
+        model.set_option("random_seed", 1);
+        // Proven optimality: stop only when the gap is below a penny per day.
+        model.set_option("mip_rel_gap", 1e-7);
+        model.set_option("mip_abs_gap", 1e-3);
+        if !self.initial.is_empty() {
+            let mut x = vec![0.0; n];
+            for (v, val) in &self.initial {
+                x[v.i] = *val;
+            }
+            model.set_solution(Some(&x), None, None, None);
+        }
+        let solved = model
+            .try_solve()
+            .map_err(|e| format!("the MIP solver failed: {e:?}"))?;
+        let status = match solved.status() {
+            HighsModelStatus::Optimal => Status::Optimal,
+            HighsModelStatus::ReachedTimeLimit
+            | HighsModelStatus::ReachedIterationLimit
+            | HighsModelStatus::ReachedSolutionLimit
+            | HighsModelStatus::ReachedInterrupt => Status::TimeLimit,
+            HighsModelStatus::Infeasible | HighsModelStatus::UnboundedOrInfeasible => {
+                return Err("the model is infeasible".into());
+            }
+            other => return Err(format!("the MIP solver stopped with status {other:?}")),
+        };
+        if solved.primal_solution_status() != highs::HighsSolutionStatus::Feasible {
+            return Err("the MIP solver found no feasible solution within the time limit".into());
+        }
+        let objective = solved.objective_value();
+        let bound = solved
+            .double_info_value(c"mip_dual_bound")
+            .ok()
+            .filter(|b| b.is_finite() && *b > -1e30)
+            .unwrap_or(objective);
+        let values = solved.get_solution().columns().to_vec();
+        Ok(Solved {
+            status,
+            objective,
+            bound: bound.min(objective),
+            values,
+            seconds: start.elapsed().as_secs_f64(),
+        })
+    }
+}
+
+/// Constraint sense.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Sense {
+    Le,
+    Eq,
+    Ge,
+}

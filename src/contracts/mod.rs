@@ -1,0 +1,260 @@
+//! Contract allocation (retendering) and route recombination, as integer programmes
+//! solved by HiGHS through good_lp. This is the only module that knows the MIP solver.
+//!
+//! # The tender formulation
+//!
+//! **Sets.** Routes `R` (vehicle-days of a plan); suppliers `S` (operators, plus the
+//! council's own fleet `IN-HOUSE` when `[tender.in_house]` lists vehicles); vehicle types
+//! `V`; offers `K ⊆ R × S × V`: supplier `s` can run route `r` with a type `v` that fits
+//! it (seats ≥ the route's busiest seat count with the assistant, wheelchair spaces ≥ its
+//! busiest wheelchair count). An offer's price `c_k` per day is the operator's bid for the
+//! route (`bids.csv`, on the planned type) or else its rate card (`rates.csv`: day rate +
+//! per km × km + per minute × minutes of the AM and PM runs), or for the in-house fleet
+//! the council's own costs (`vehicles.csv`) plus `in_house_overhead_pct`. Types dearer
+//! than a cheaper type the supplier has without a fleet limit are dropped (dominated).
+//! Bundles `B`: supplier `s_b`, covered routes `R_b` (a listed set or all routes of a
+//! school), discount `π_b`.
+//!
+//! **Variables.** `x_k ∈ {0,1}` offer `k` is awarded; `z_b ∈ {0,1}` bundle `b` is won;
+//! `d_b ≥ 0` its discount in £/day; `y_s ∈ {0,1}` operator `s` wins work (only when a
+//! minimum number of operators is set).
+//!
+//! **Constraints.**
+//! 1. Each route exactly one supplier: `Σ_{k∈K(r)} x_k = 1` for all `r`.
+//! 2. Fleet: `Σ_{k∈K(s,v)} x_k ≤ fleet_{s,v}` where the supplier states a limit.
+//! 3. Route limit: `Σ_{k∈K(s)} x_k ≤ max_routes_s`.
+//! 4. Share cap (operators only): `Σ_{k∈K(s)} x_k ≤ ⌊max_share · |R|⌋`.
+//! 5. Minimum operators: `y_s ≤ Σ_{k∈K(s)} x_k`, `Σ_s y_s ≥ min_operators`.
+//! 6. Bundles: `z_b ≤ Σ_{k∈K(r,s_b)} x_k` for `r ∈ R_b`;
+//!    `d_b ≤ π_b Σ_{r∈R_b} Σ_{k∈K(r,s_b)} c_k x_k`; `d_b ≤ π_b M_b z_b` with `M_b` the sum
+//!    of the dearest covered prices; and per supplier and route at most one bundle's
+//!    discount: `Σ_{b∋r, s_b=s} z_b ≤ 1`.
+//!
+//! Rows 2–4 are left out when they cannot bind (the supplier could not win more routes).
+//!
+//! **Objective.** Minimise `Σ_k c_k x_k − Σ_b d_b` (£ per school day).
+//!
+//! **Infeasibility.** Rows 1–5 are elastic: row 1 has an "unsupplied" variable and rows
+//! 2–5 a slack, each with a penalty far above any price (unsupplied ten times dearer than
+//! a unit of slack). The model is always solvable; if any penalty variable is used, the
+//! tender has no allocation and the slacks name the constraints that are short and by how
+//! much ("OP2's wav fleet (12 vehicle(s)) is 2 route(s) short").
+//!
+//! **Bounds.** The same model with `x, z, y ∈ [0,1]` gives the LP-relaxation bound;
+//! HiGHS's best bound gives the proven gap of the MIP (solved to a relative gap of 1e-7).
+//!
+//! # Route recombination
+//!
+//! [`partition::HighsPartitioner`] solves the set-partitioning problem over a pool of
+//! routes collected by the search (see [`crate::routing::SetPartitioner`]).
+
+mod mip;
+pub mod partition;
+mod tender;
+
+pub use tender::{
+    Award, Capacity, Infeasible, Limit, Offer, Sensitivity, Source, Supplier, Tender,
+    TenderBundle, TenderRoute, TenderSettings, sensitivity, solve,
+};
+
+use crate::plan::Plan;
+use crate::scenario::Scenario;
+use crate::units::Pence;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Reads a plan's vehicle-days as tender routes: the peak seats (with the assistant) and
+/// wheelchair spaces on board, the metres and seconds of both runs, schools and pupils.
+/// Errors name what in the plan does not match the scenario.
+pub fn routes_from_plan(sc: &Scenario, plan: &Plan) -> Result<Vec<TenderRoute>, Vec<String>> {
+    let pupil_index: BTreeMap<&str, usize> = sc
+        .pupils
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.id.as_str(), i))
+        .collect();
+    let mut errors = Vec::new();
+    let mut out = Vec::new();
+    for r in &plan.routes {
+        let Some(vehicle) = sc.vehicles.iter().position(|v| v.id == r.vehicle) else {
+            errors.push(format!(
+                "route {}: vehicle type {:?} is not in vehicles.csv",
+                r.id, r.vehicle
+            ));
+            continue;
+        };
+        let (mut seats, mut wheelchairs, mut metres, mut seconds) = (0u32, 0u32, 0i64, 0i64);
+        let mut schools = Vec::new();
+        let mut pupils = Vec::new();
+        for run in [&r.am, &r.pm].into_iter().flatten() {
+            metres += run.metres;
+            seconds += run.seconds;
+            let (mut s, mut w) = (0i64, 0i64);
+            for stop in &run.stops {
+                let Some(&p) = pupil_index.get(stop.pupil.as_str()) else {
+                    errors.push(format!(
+                        "route {}: pupil {} is not in pupils.csv",
+                        r.id, stop.pupil
+                    ));
+                    continue;
+                };
+                let pupil = &sc.pupils[p];
+                let sign = if stop.event == "pickup" { 1 } else { -1 };
+                if pupil.wheelchair {
+                    w += sign;
+                } else {
+                    s += sign;
+                }
+                seats = seats.max(s.max(0) as u32);
+                wheelchairs = wheelchairs.max(w.max(0) as u32);
+                if !pupils.contains(&p) {
+                    pupils.push(p);
+                }
+                if !schools.contains(&pupil.school) {
+                    schools.push(pupil.school);
+                }
+            }
+        }
+        out.push(TenderRoute {
+            id: r.id.clone(),
+            vehicle,
+            seats: seats + u32::from(r.assistant),
+            wheelchairs,
+            metres,
+            seconds,
+            assistant: r.assistant,
+            schools,
+            pupils,
+        });
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+/// One line of a cost comparison: today's contracts against the award, both per day and
+/// including passenger assistants.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Comparison {
+    /// Route, school or operator id, or `total`.
+    pub key: String,
+    /// Routes today (for operators) or pupils (for routes and schools).
+    pub current_count: usize,
+    /// Routes after the tender (for operators) or pupils.
+    pub new_count: usize,
+    /// Today's cost per day.
+    pub current_per_day: Pence,
+    /// Cost per day after the tender.
+    pub new_per_day: Pence,
+}
+
+/// Comparisons of the award with today's contracts (`current_routes.csv`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Comparisons {
+    /// Per new route: its award price against what its pupils cost today.
+    pub routes: Vec<Comparison>,
+    /// Per school, costs shared between a route's pupils equally.
+    pub schools: Vec<Comparison>,
+    /// Per operator (and in-house): today's contracts against the award.
+    pub operators: Vec<Comparison>,
+    /// Everything.
+    pub total: Comparison,
+}
+
+/// Compares the award with today's contracts. A route's cost (price plus the assistant's
+/// day cost) is shared equally between its pupils to attribute it to routes and schools.
+pub fn compare(sc: &Scenario, t: &Tender, award: &Award) -> Comparisons {
+    let pa = sc.policy.assistant_day_cost;
+    let share = |cost: Pence, n: usize| -> f64 { cost.0 as f64 / n.max(1) as f64 };
+    let mut current_of_pupil = vec![0.0f64; sc.pupils.len()];
+    let mut current_by_op: BTreeMap<String, (usize, i64)> = BTreeMap::new();
+    let mut current_total = Pence(0);
+    for cr in &sc.current_routes {
+        let cost = cr.price_per_day + if cr.assistant { pa } else { Pence(0) };
+        current_total += cost;
+        for &p in &cr.pupils {
+            current_of_pupil[p] += share(cost, cr.pupils.len());
+        }
+        let e = current_by_op
+            .entry(sc.operators[cr.operator].id.clone())
+            .or_default();
+        e.0 += 1;
+        e.1 += cost.0;
+    }
+    let mut new_of_pupil = vec![0.0f64; sc.pupils.len()];
+    let mut routes = Vec::new();
+    let mut new_by_op: BTreeMap<String, (usize, i64)> = BTreeMap::new();
+    let mut new_total = Pence(0);
+    for (r, route) in t.routes.iter().enumerate() {
+        let cost = award.price[r] + if route.assistant { pa } else { Pence(0) };
+        new_total += cost;
+        for &p in &route.pupils {
+            new_of_pupil[p] += share(cost, route.pupils.len());
+        }
+        let today: f64 = route.pupils.iter().map(|&p| current_of_pupil[p]).sum();
+        routes.push(Comparison {
+            key: route.id.clone(),
+            current_count: route.pupils.len(),
+            new_count: route.pupils.len(),
+            current_per_day: Pence(today.round() as i64),
+            new_per_day: cost,
+        });
+        let e = new_by_op
+            .entry(t.suppliers[t.offers[award.choice[r]].supplier].id.clone())
+            .or_default();
+        e.0 += 1;
+        e.1 += cost.0;
+    }
+    let schools = sc
+        .schools
+        .iter()
+        .enumerate()
+        .filter_map(|(s, school)| {
+            let ps: Vec<usize> = (0..sc.pupils.len())
+                .filter(|&p| sc.pupils[p].school == s)
+                .collect();
+            let cur: f64 = ps.iter().map(|&p| current_of_pupil[p]).sum();
+            let new: f64 = ps.iter().map(|&p| new_of_pupil[p]).sum();
+            let n_cur = ps.iter().filter(|&&p| current_of_pupil[p] > 0.0).count();
+            let n_new = ps.iter().filter(|&&p| new_of_pupil[p] > 0.0).count();
+            (n_cur + n_new > 0).then(|| Comparison {
+                key: school.id.clone(),
+                current_count: n_cur,
+                new_count: n_new,
+                current_per_day: Pence(cur.round() as i64),
+                new_per_day: Pence(new.round() as i64),
+            })
+        })
+        .collect();
+    let mut keys: Vec<String> = current_by_op.keys().chain(new_by_op.keys()).cloned().collect();
+    keys.sort();
+    keys.dedup();
+    let operators = keys
+        .into_iter()
+        .map(|k| {
+            let c = current_by_op.get(&k).copied().unwrap_or_default();
+            let n = new_by_op.get(&k).copied().unwrap_or_default();
+            Comparison {
+                key: k,
+                current_count: c.0,
+                new_count: n.0,
+                current_per_day: Pence(c.1),
+                new_per_day: Pence(n.1),
+            }
+        })
+        .collect();
+    Comparisons {
+        routes,
+        schools,
+        operators,
+        total: Comparison {
+            key: "total".into(),
+            current_count: sc.current_routes.len(),
+            new_count: t.routes.len(),
+            current_per_day: current_total,
+            new_per_day: new_total,
+        },
+    }
+}

@@ -1,0 +1,822 @@
+//! The tender: which supplier runs each route, at least cost, within fleets and policy.
+
+use super::mip::{Mip, Sense, Solved, Status, Var};
+use crate::scenario::{BundleScope, Scenario};
+use crate::units::Pence;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// A route to be supplied: one vehicle-day (AM and PM runs) of a plan.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TenderRoute {
+    /// Route id from the plan.
+    pub id: String,
+    /// Vehicle type the route was planned with (index into the scenario's vehicles).
+    pub vehicle: usize,
+    /// Seats needed at the busiest moment, the assistant's included.
+    pub seats: u32,
+    /// Wheelchair spaces needed at the busiest moment.
+    pub wheelchairs: u32,
+    /// Metres driven with pupils, AM and PM.
+    pub metres: i64,
+    /// Seconds driven with pupils, AM and PM.
+    pub seconds: i64,
+    /// A passenger assistant travels (paid by the council, whoever supplies the vehicle).
+    pub assistant: bool,
+    /// Schools served (indices).
+    pub schools: Vec<usize>,
+    /// Pupils carried (indices).
+    pub pupils: Vec<usize>,
+}
+
+/// Who can run routes: an operator, or the council's own fleet.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Supplier {
+    /// Operator id, or `IN-HOUSE`.
+    pub id: String,
+    /// Trading name.
+    pub name: String,
+    /// The council's own fleet (exempt from the share cap and operator count).
+    pub in_house: bool,
+    /// Most routes it can take.
+    pub max_routes: Option<u32>,
+    /// Vehicles per type (`None` = not limited).
+    pub fleet: Vec<Option<u32>>,
+}
+
+/// Where a price comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// An explicit bid in `bids.csv`.
+    Bid,
+    /// The operator's rate card in `rates.csv`.
+    RateCard,
+    /// The council's own costs (`vehicles.csv` plus overhead).
+    InHouse,
+}
+
+/// One way to supply one route.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Offer {
+    /// Route index.
+    pub route: usize,
+    /// Supplier index.
+    pub supplier: usize,
+    /// Vehicle type used (counts against that fleet).
+    pub vehicle: usize,
+    /// Price per day (vehicle and driver).
+    pub price: Pence,
+    /// Where the price comes from.
+    pub source: Source,
+}
+
+/// A discount if one supplier wins every route of a set.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TenderBundle {
+    /// Bundle id.
+    pub id: String,
+    /// Supplier index.
+    pub supplier: usize,
+    /// Route indices covered.
+    pub routes: Vec<usize>,
+    /// Discount on the covered routes' prices, percent.
+    pub discount_pct: f64,
+}
+
+/// A complete tender.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Tender {
+    /// Routes to supply.
+    pub routes: Vec<TenderRoute>,
+    /// Suppliers.
+    pub suppliers: Vec<Supplier>,
+    /// Every priced (route, supplier, vehicle type) option.
+    pub offers: Vec<Offer>,
+    /// Bundle discounts.
+    pub bundles: Vec<TenderBundle>,
+    /// Vehicle type ids (for messages).
+    pub vehicle_ids: Vec<String>,
+    /// Largest share of routes one operator may win (1 = no cap).
+    pub max_share: f64,
+    /// Fewest operators that must win work.
+    pub min_operators: u32,
+}
+
+/// Seats and wheelchair spaces of a vehicle type (for fitting routes to types).
+#[derive(Debug, Clone, Copy)]
+pub struct Capacity {
+    /// Seats.
+    pub seats: u32,
+    /// Wheelchair spaces.
+    pub wheelchairs: u32,
+}
+
+/// Rounds `per_km × metres + per_min × seconds` to pence.
+fn variable_price(per_km: Pence, per_min: Pence, metres: i64, seconds: i64) -> Pence {
+    Pence(
+        ((per_km.0 as i128 * metres as i128 * 60 + per_min.0 as i128 * seconds as i128 * 1000 + 30_000)
+            / 60_000) as i64,
+    )
+}
+
+impl Tender {
+    /// Builds the tender for a plan's routes from the scenario's operators, rate cards,
+    /// bids, bundles, in-house fleet and policy. Returns warnings for bundles that cannot
+    /// apply (routes not in this plan, or the operator cannot price them all).
+    /// Bids must name routes of `routes` (checked by the caller).
+    pub fn from_scenario(sc: &Scenario, routes: Vec<TenderRoute>) -> (Tender, Vec<String>) {
+        let mut warnings = Vec::new();
+        let nv = sc.vehicles.len();
+        let mut suppliers: Vec<Supplier> = sc
+            .operators
+            .iter()
+            .map(|o| Supplier {
+                id: o.id.clone(),
+                name: o.name.clone(),
+                in_house: false,
+                max_routes: o.max_routes,
+                fleet: (0..nv).map(|v| o.fleet.get(v).copied().flatten()).collect(),
+            })
+            .collect();
+        let in_house_fleet: Vec<u32> = (0..nv)
+            .map(|v| sc.tender.in_house.get(v).copied().unwrap_or(0))
+            .collect();
+        let in_house = if in_house_fleet.iter().any(|&n| n > 0) {
+            suppliers.push(Supplier {
+                id: "IN-HOUSE".into(),
+                name: "Council fleet".into(),
+                in_house: true,
+                max_routes: None,
+                fleet: in_house_fleet.iter().map(|&n| Some(n)).collect(),
+            });
+            Some(suppliers.len() - 1)
+        } else {
+            None
+        };
+        let caps: Vec<Capacity> = sc
+            .vehicles
+            .iter()
+            .map(|v| Capacity {
+                seats: v.seats,
+                wheelchairs: v.wheelchair_spaces,
+            })
+            .collect();
+        let fits = |r: &TenderRoute, v: usize| {
+            caps[v].seats >= r.seats && caps[v].wheelchairs >= r.wheelchairs
+        };
+        let route_index: BTreeMap<&str, usize> = routes
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id.as_str(), i))
+            .collect();
+        let mut bids: BTreeMap<(usize, usize), Pence> = BTreeMap::new();
+        for b in &sc.bids {
+            if let Some(&r) = route_index.get(b.route_id.as_str()) {
+                bids.insert((r, b.operator), b.price_per_day);
+            }
+        }
+        let overhead = 1.0 + sc.tender.in_house_overhead_pct / 100.0;
+        let mut offers = Vec::new();
+        for (ri, r) in routes.iter().enumerate() {
+            for (si, s) in suppliers.iter().enumerate() {
+                let mut here: Vec<Offer> = Vec::new();
+                if let Some(&price) = bids.get(&(ri, si)).filter(|_| !s.in_house) {
+                    // A bid is for the route as planned, on the planned vehicle type.
+                    if s.fleet[r.vehicle] != Some(0) {
+                        here.push(Offer {
+                            route: ri,
+                            supplier: si,
+                            vehicle: r.vehicle,
+                            price,
+                            source: Source::Bid,
+                        });
+                    }
+                } else if Some(si) == in_house {
+                    for (v, vt) in sc.vehicles.iter().enumerate() {
+                        if in_house_fleet[v] > 0 && fits(r, v) {
+                            let p = vt.day_rate
+                                + variable_price(vt.per_km, vt.per_min, r.metres, r.seconds);
+                            here.push(Offer {
+                                route: ri,
+                                supplier: si,
+                                vehicle: v,
+                                price: Pence((p.0 as f64 * overhead).round() as i64),
+                                source: Source::InHouse,
+                            });
+                        }
+                    }
+                } else {
+                    for rc in sc.rates.iter().filter(|rc| rc.operator == si) {
+                        if s.fleet[rc.vehicle] != Some(0) && fits(r, rc.vehicle) {
+                            here.push(Offer {
+                                route: ri,
+                                supplier: si,
+                                vehicle: rc.vehicle,
+                                price: rc.day_rate
+                                    + variable_price(rc.per_km, rc.per_min, r.metres, r.seconds),
+                                source: Source::RateCard,
+                            });
+                        }
+                    }
+                }
+                // A dearer type is never needed once a cheaper type without a fleet limit
+                // is available from the same supplier.
+                here.sort_by_key(|o| (o.price, o.vehicle));
+                if let Some(k) = here.iter().position(|o| s.fleet[o.vehicle].is_none()) {
+                    here.truncate(k + 1);
+                }
+                offers.extend(here);
+            }
+        }
+        let mut bundles = Vec::new();
+        for b in &sc.bundles {
+            let covered: Vec<usize> = match &b.scope {
+                BundleScope::School(s) => (0..routes.len())
+                    .filter(|&r| routes[r].schools.contains(s))
+                    .collect(),
+                BundleScope::Routes(ids) => {
+                    let found: Vec<usize> = ids
+                        .iter()
+                        .filter_map(|id| route_index.get(id.as_str()).copied())
+                        .collect();
+                    if found.len() < ids.len() {
+                        warnings.push(format!(
+                            "bundle {} names {} route(s) that are not in this plan; it cannot apply",
+                            b.id,
+                            ids.len() - found.len()
+                        ));
+                        continue;
+                    }
+                    found
+                }
+            };
+            if covered.is_empty() {
+                warnings.push(format!(
+                    "bundle {} covers no route of this plan; it cannot apply",
+                    b.id
+                ));
+                continue;
+            }
+            let priced = covered.iter().all(|&r| {
+                offers
+                    .iter()
+                    .any(|o| o.route == r && o.supplier == b.operator)
+            });
+            if !priced {
+                warnings.push(format!(
+                    "bundle {}: operator {} has no price for every route it covers; it cannot apply",
+                    b.id, sc.operators[b.operator].id
+                ));
+                continue;
+            }
+            bundles.push(TenderBundle {
+                id: b.id.clone(),
+                supplier: b.operator,
+                routes: covered,
+                discount_pct: b.discount_pct,
+            });
+        }
+        (
+            Tender {
+                routes,
+                suppliers,
+                offers,
+                bundles,
+                vehicle_ids: sc.vehicles.iter().map(|v| v.id.clone()).collect(),
+                max_share: sc.tender.max_share,
+                min_operators: sc.tender.min_operators,
+            },
+            warnings,
+        )
+    }
+
+    /// The most routes one operator may win under the share cap.
+    pub fn share_cap(&self) -> Option<u32> {
+        (self.max_share < 1.0)
+            .then(|| (self.max_share * self.routes.len() as f64 + 1e-9).floor() as u32)
+    }
+}
+
+/// A constraint family the award had to respect, for explanations and sensitivity.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Limit {
+    /// A supplier's vehicles of one type.
+    Fleet {
+        /// Supplier index.
+        supplier: usize,
+        /// Vehicle type index.
+        vehicle: usize,
+        /// Vehicles.
+        limit: u32,
+    },
+    /// A supplier's total routes.
+    MaxRoutes {
+        /// Supplier index.
+        supplier: usize,
+        /// Routes.
+        limit: u32,
+    },
+    /// The policy's share cap for one operator.
+    ShareCap {
+        /// Supplier index.
+        supplier: usize,
+        /// Routes.
+        limit: u32,
+    },
+    /// The policy's minimum number of operators.
+    MinOperators {
+        /// Operators.
+        limit: u32,
+    },
+}
+
+impl Limit {
+    /// A sentence naming the constraint.
+    pub fn describe(&self, t: &Tender) -> String {
+        match *self {
+            Limit::Fleet {
+                supplier,
+                vehicle,
+                limit,
+            } => format!(
+                "{}'s {} fleet ({limit} vehicle(s))",
+                t.suppliers[supplier].id, t.vehicle_ids[vehicle]
+            ),
+            Limit::MaxRoutes { supplier, limit } => format!(
+                "{}'s route limit (max_routes = {limit})",
+                t.suppliers[supplier].id
+            ),
+            Limit::ShareCap { supplier, limit } => format!(
+                "the share cap for {} ({:.0}% = {limit} of {} routes)",
+                t.suppliers[supplier].id,
+                100.0 * t.max_share,
+                t.routes.len()
+            ),
+            Limit::MinOperators { limit } => {
+                format!("the policy minimum of {limit} operator(s)")
+            }
+        }
+    }
+}
+
+/// The winning allocation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Award {
+    /// The chosen offer per route.
+    pub choice: Vec<usize>,
+    /// Price per route per day after bundle discounts.
+    pub price: Vec<Pence>,
+    /// The bundle whose discount applies to each route, if any.
+    pub bundle: Vec<Option<usize>>,
+    /// Bundles won.
+    pub bundles_won: Vec<usize>,
+    /// Total per day (vehicles and drivers, after discounts).
+    pub cost_per_day: Pence,
+    /// Objective of the MIP, pounds per day.
+    pub objective: f64,
+    /// Best proven lower bound of the MIP, pounds per day.
+    pub mip_bound: f64,
+    /// LP-relaxation bound, pounds per day.
+    pub lp_bound: f64,
+    /// Proven relative gap `(objective − bound) / objective`.
+    pub gap: f64,
+    /// Solved to proven optimality.
+    pub optimal: bool,
+    /// Variables and constraints of the MIP.
+    pub size: (usize, usize),
+    /// Constraints at their limit in the award.
+    pub binding: Vec<Limit>,
+    /// Seconds for the MIP (LP relaxation excluded).
+    pub seconds: f64,
+}
+
+/// Why no allocation exists.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Infeasible {
+    /// One sentence per constraint that cannot be met, with the shortfall.
+    pub reasons: Vec<String>,
+}
+
+impl std::fmt::Display for Infeasible {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "no allocation gives every route exactly one supplier: {}",
+            self.reasons.join("; ")
+        )
+    }
+}
+
+/// Limits of a tender solve.
+#[derive(Debug, Clone)]
+pub struct TenderSettings {
+    /// Wall-clock limit for the MIP.
+    pub time_limit: Duration,
+    /// Solver threads.
+    pub threads: usize,
+}
+
+impl Default for TenderSettings {
+    fn default() -> Self {
+        TenderSettings {
+            time_limit: Duration::from_secs(60),
+            threads: 1,
+        }
+    }
+}
+
+/// Outcome of a solve, before it is read as an award.
+enum Solve {
+    Award(Award),
+    Infeasible(Infeasible),
+}
+
+/// Penalty per unit of violation of a capacity or policy constraint (pounds per day):
+/// far above any route price, so it is used only when nothing else works.
+const VIOLATION: f64 = 1e6;
+/// Penalty for a route left without supplier: above any capacity violation, so the
+/// explanation names the capacity that is short rather than an arbitrary route.
+const UNSUPPLIED: f64 = 1e7;
+
+struct Model {
+    mip: Mip,
+    x: Vec<Var>,
+    unsupplied: Vec<Var>,
+    z: Vec<Var>,
+    d: Vec<Var>,
+    slacks: Vec<(Limit, Var)>,
+    /// Rows whose usage we read back: (limit, offers counted).
+    usage: Vec<(Limit, Vec<usize>)>,
+}
+
+/// Builds the elastic model: every capacity and policy row has a penalised slack and every
+/// route a penalised "unsupplied" variable, so the model is always feasible and the
+/// slacks in use name what makes the real tender infeasible.
+fn build(t: &Tender, relax: bool) -> Model {
+    let mut mip = Mip::new(relax);
+    let x: Vec<_> = t
+        .offers
+        .iter()
+        .map(|o| mip.binary(o.price.pounds()))
+        .collect();
+    let unsupplied: Vec<_> = (0..t.routes.len())
+        .map(|_| mip.continuous(0.0, 1.0, UNSUPPLIED))
+        .collect();
+    let mut by_route: Vec<Vec<usize>> = vec![Vec::new(); t.routes.len()];
+    let mut by_supplier: Vec<Vec<usize>> = vec![Vec::new(); t.suppliers.len()];
+    let mut by_fleet: BTreeMap<(usize, usize), Vec<usize>> = BTreeMap::new();
+    for (k, o) in t.offers.iter().enumerate() {
+        by_route[o.route].push(k);
+        by_supplier[o.supplier].push(k);
+        by_fleet.entry((o.supplier, o.vehicle)).or_default().push(k);
+    }
+    for (r, ks) in by_route.iter().enumerate() {
+        mip.row(
+            ks.iter().map(|&k| (x[k], 1.0)).chain([(unsupplied[r], 1.0)]),
+            Sense::Eq,
+            1.0,
+        );
+    }
+    let mut slacks = Vec::new();
+    let mut usage = Vec::new();
+    // Routes a supplier could win at most: a limit at or above it never binds.
+    let reach = |ks: &[usize]| {
+        let mut routes: Vec<usize> = ks.iter().map(|&k| t.offers[k].route).collect();
+        routes.dedup();
+        routes.len() as u32
+    };
+    let mut capacity_row = |mip: &mut Mip, limit: Limit, ks: &[usize], cap: u32| {
+        if reach(ks) <= cap {
+            usage.push((limit, ks.to_vec()));
+            return;
+        }
+        let s = mip.continuous(0.0, f64::INFINITY, VIOLATION);
+        mip.row(
+            ks.iter().map(|&k| (x[k], 1.0)).chain([(s, -1.0)]),
+            Sense::Le,
+            cap as f64,
+        );
+        slacks.push((limit.clone(), s));
+        usage.push((limit, ks.to_vec()));
+    };
+    for (&(s, v), ks) in &by_fleet {
+        if let Some(limit) = t.suppliers[s].fleet[v] {
+            capacity_row(
+                &mut mip,
+                Limit::Fleet {
+                    supplier: s,
+                    vehicle: v,
+                    limit,
+                },
+                ks,
+                limit,
+            );
+        }
+    }
+    let share = t.share_cap();
+    for (s, ks) in by_supplier.iter().enumerate() {
+        if let Some(limit) = t.suppliers[s].max_routes {
+            capacity_row(&mut mip, Limit::MaxRoutes { supplier: s, limit }, ks, limit);
+        }
+        if let (Some(limit), false) = (share, t.suppliers[s].in_house) {
+            capacity_row(&mut mip, Limit::ShareCap { supplier: s, limit }, ks, limit);
+        }
+    }
+    if t.min_operators > 1 {
+        // y_s ≤ Σ x over the supplier's offers: an operator counts only if it wins a route.
+        let mut ys = Vec::new();
+        for (s, ks) in by_supplier.iter().enumerate() {
+            if t.suppliers[s].in_house || ks.is_empty() {
+                continue;
+            }
+            let y = mip.binary(0.0);
+            mip.row(
+                ks.iter().map(|&k| (x[k], -1.0)).chain([(y, 1.0)]),
+                Sense::Le,
+                0.0,
+            );
+            ys.push(y);
+        }
+        let s = mip.continuous(0.0, f64::INFINITY, VIOLATION);
+        let limit = Limit::MinOperators {
+            limit: t.min_operators,
+        };
+        mip.row(
+            ys.iter().map(|&y| (y, 1.0)).chain([(s, 1.0)]),
+            Sense::Ge,
+            t.min_operators as f64,
+        );
+        slacks.push((limit, s));
+    }
+    // Bundles: z_b = 1 only if the supplier wins every covered route; the discount d_b is
+    // at most pct × the covered routes' prices and at most pct × their dearest prices × z_b.
+    let mut z = Vec::new();
+    let mut d = Vec::new();
+    let mut per_route_bundles: BTreeMap<(usize, usize), Vec<usize>> = BTreeMap::new();
+    for (bi, b) in t.bundles.iter().enumerate() {
+        let zb = mip.binary(0.0);
+        let pct = b.discount_pct / 100.0;
+        let mut covered_terms = Vec::new();
+        let mut big_m = 0.0;
+        for &r in &b.routes {
+            let ks: Vec<usize> = by_route[r]
+                .iter()
+                .copied()
+                .filter(|&k| t.offers[k].supplier == b.supplier)
+                .collect();
+            mip.row(
+                ks.iter().map(|&k| (x[k], -1.0)).chain([(zb, 1.0)]),
+                Sense::Le,
+                0.0,
+            );
+            big_m += ks
+                .iter()
+                .map(|&k| t.offers[k].price.pounds())
+                .fold(0.0, f64::max);
+            covered_terms.extend(ks.iter().map(|&k| (x[k], -pct * t.offers[k].price.pounds())));
+            per_route_bundles.entry((b.supplier, r)).or_default().push(bi);
+        }
+        let db = mip.continuous(0.0, f64::INFINITY, -1.0);
+        mip.row(covered_terms.into_iter().chain([(db, 1.0)]), Sense::Le, 0.0);
+        mip.row([(db, 1.0), (zb, -pct * big_m)], Sense::Le, 0.0);
+        z.push(zb);
+        d.push(db);
+    }
+    // One discount per route: overlapping bundles of one supplier do not stack.
+    for bs in per_route_bundles.values().filter(|bs| bs.len() > 1) {
+        mip.row(bs.iter().map(|&b| (z[b], 1.0)), Sense::Le, 1.0);
+    }
+    Model {
+        mip,
+        x,
+        unsupplied,
+        z,
+        d,
+        slacks,
+        usage,
+    }
+}
+
+fn explain(t: &Tender, m: &Model, sol: &Solved) -> Option<Infeasible> {
+    let mut reasons = Vec::new();
+    for (r, &u) in m.unsupplied.iter().enumerate() {
+        if sol.value(u) > 0.5 {
+            let route = &t.routes[r];
+            reasons.push(format!(
+                "route {} (needs {} seat(s) and {} wheelchair space(s)) has no supplier: no operator bids for it or has a rate card for a vehicle type that fits",
+                route.id, route.seats, route.wheelchairs
+            ));
+        }
+    }
+    for (limit, s) in &m.slacks {
+        let short = sol.value(*s);
+        if short > 0.5 {
+            let what = match limit {
+                Limit::MinOperators { .. } => "operator(s)".to_string(),
+                _ => "route(s)".to_string(),
+            };
+            reasons.push(format!(
+                "{} is {} {what} short of what the routes need",
+                limit.describe(t),
+                short.round() as i64
+            ));
+        }
+    }
+    (!reasons.is_empty()).then_some(Infeasible { reasons })
+}
+
+fn solve_once(t: &Tender, settings: &TenderSettings, start: Option<&Award>) -> Result<Solve, String> {
+    let lp = build(t, true);
+    let lp_bound = lp
+        .mip
+        .solve(settings.time_limit, settings.threads)?
+        .objective;
+    let mut m = build(t, false);
+    if let Some(a) = start {
+        // A previous award stays feasible when limits are only relaxed: a MIP start.
+        let chosen: Vec<(Var, f64)> = a.choice.iter().map(|&k| (m.x[k], 1.0)).collect();
+        m.mip.start(chosen);
+    }
+    let size = m.mip.size();
+    let mip = std::mem::replace(&mut m.mip, Mip::new(false));
+    let sol = mip.solve(settings.time_limit, settings.threads)?;
+    if let Some(inf) = explain(t, &m, &sol) {
+        return Ok(Solve::Infeasible(inf));
+    }
+    let mut choice = vec![usize::MAX; t.routes.len()];
+    for (k, &xk) in m.x.iter().enumerate() {
+        if sol.value(xk) > 0.5 {
+            choice[t.offers[k].route] = k;
+        }
+    }
+    if choice.contains(&usize::MAX) {
+        return Err("the MIP solver returned a route without a supplier".into());
+    }
+    let mut bundle = vec![None; t.routes.len()];
+    let mut bundles_won = Vec::new();
+    for (bi, b) in t.bundles.iter().enumerate() {
+        let won = b
+            .routes
+            .iter()
+            .all(|&r| t.offers[choice[r]].supplier == b.supplier);
+        if won && sol.value(m.z[bi]) > 0.5 && sol.value(m.d[bi]) > 1e-6 {
+            bundles_won.push(bi);
+            for &r in &b.routes {
+                bundle[r] = Some(bi);
+            }
+        }
+    }
+    let price: Vec<Pence> = (0..t.routes.len())
+        .map(|r| {
+            let p = t.offers[choice[r]].price;
+            match bundle[r] {
+                Some(b) => Pence((p.0 as f64 * (1.0 - t.bundles[b].discount_pct / 100.0)).round() as i64),
+                None => p,
+            }
+        })
+        .collect();
+    let mut binding = Vec::new();
+    for (limit, ks) in &m.usage {
+        let used = ks.iter().filter(|&&k| choice[t.offers[k].route] == k).count() as u32;
+        let cap = match *limit {
+            Limit::Fleet { limit, .. } | Limit::MaxRoutes { limit, .. } | Limit::ShareCap { limit, .. } => limit,
+            Limit::MinOperators { .. } => continue,
+        };
+        if used >= cap {
+            binding.push(limit.clone());
+        }
+    }
+    if t.min_operators > 1 {
+        let winners: std::collections::BTreeSet<usize> = choice
+            .iter()
+            .map(|&k| t.offers[k].supplier)
+            .filter(|&s| !t.suppliers[s].in_house)
+            .collect();
+        if winners.len() as u32 <= t.min_operators {
+            binding.push(Limit::MinOperators {
+                limit: t.min_operators,
+            });
+        }
+    }
+    let objective = sol.objective;
+    let gap = if objective.abs() > 1e-9 {
+        ((objective - sol.bound) / objective.abs()).max(0.0)
+    } else {
+        0.0
+    };
+    Ok(Solve::Award(Award {
+        cost_per_day: price.iter().copied().sum(),
+        choice,
+        price,
+        bundle,
+        bundles_won,
+        objective,
+        mip_bound: sol.bound,
+        lp_bound: lp_bound.min(objective),
+        gap,
+        optimal: sol.status == Status::Optimal,
+        size,
+        binding,
+        seconds: sol.seconds,
+    }))
+}
+
+/// Solves the tender. `Ok(Err(..))` is a tender that cannot be met, with the reasons;
+/// `Err` is a solver failure.
+pub fn solve(t: &Tender, settings: &TenderSettings) -> Result<Result<Award, Infeasible>, String> {
+    Ok(match solve_once(t, settings, None)? {
+        Solve::Award(a) => Ok(a),
+        Solve::Infeasible(i) => Err(i),
+    })
+}
+
+/// One row of the sensitivity table: a change and what it would save.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Sensitivity {
+    /// The change.
+    pub change: String,
+    /// Cost per day after the change.
+    pub cost_per_day: Pence,
+    /// Saving per day against the award (positive = cheaper).
+    pub saving_per_day: Pence,
+}
+
+/// What relaxing each binding limit would save: one more vehicle of a fleet at its limit,
+/// one more route for a supplier at its cap, lifting the share cap, dropping the minimum
+/// operator count, and one more in-house vehicle of each type the council runs.
+/// Each row is a full re-solve (started from the award); at most `max_rows` rows.
+pub fn sensitivity(
+    t: &Tender,
+    award: &Award,
+    settings: &TenderSettings,
+    max_rows: usize,
+) -> Result<Vec<Sensitivity>, String> {
+    let mut changes: Vec<(String, Tender)> = Vec::new();
+    let mut share_done = false;
+    for limit in &award.binding {
+        let mut t2 = t.clone();
+        let label = match *limit {
+            Limit::Fleet {
+                supplier, vehicle, ..
+            } => {
+                let f = &mut t2.suppliers[supplier].fleet[vehicle];
+                *f = f.map(|n| n + 1);
+                format!(
+                    "one more {} at {}",
+                    t.vehicle_ids[vehicle], t.suppliers[supplier].id
+                )
+            }
+            Limit::MaxRoutes { supplier, .. } => {
+                let m = &mut t2.suppliers[supplier].max_routes;
+                *m = m.map(|n| n + 1);
+                format!("{} takes one more route", t.suppliers[supplier].id)
+            }
+            Limit::ShareCap { .. } => {
+                if share_done {
+                    continue;
+                }
+                share_done = true;
+                t2.max_share = 1.0;
+                format!("lift the {:.0}% share cap", 100.0 * t.max_share)
+            }
+            Limit::MinOperators { limit } => {
+                t2.min_operators = 1;
+                format!("drop the minimum of {limit} operators")
+            }
+        };
+        changes.push((label, t2));
+    }
+    if let Some(ih) = t.suppliers.iter().position(|s| s.in_house) {
+        for (v, n) in t.suppliers[ih].fleet.iter().enumerate() {
+            if matches!(n, Some(n) if *n > 0) {
+                let already = award.binding.iter().any(|l| {
+                    matches!(*l, Limit::Fleet { supplier, vehicle, .. } if supplier == ih && vehicle == v)
+                });
+                if already {
+                    continue;
+                }
+                let mut t2 = t.clone();
+                t2.suppliers[ih].fleet[v] = n.map(|n| n + 1);
+                changes.push((format!("one more in-house {}", t.vehicle_ids[v]), t2));
+            }
+        }
+    }
+    changes.truncate(max_rows);
+    let mut rows = Vec::new();
+    for (change, t2) in changes {
+        // Relaxed limits keep the award's offers valid (in-house offers exist only for
+        // types the council runs, so the offer list is unchanged).
+        if let Solve::Award(a) = solve_once(&t2, settings, Some(award))? {
+            rows.push(Sensitivity {
+                change,
+                cost_per_day: a.cost_per_day,
+                saving_per_day: award.cost_per_day - a.cost_per_day,
+            });
+        }
+    }
+    rows.sort_by(|a, b| b.saving_per_day.cmp(&a.saving_per_day).then(a.change.cmp(&b.change)));
+    Ok(rows)
+}

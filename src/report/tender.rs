@@ -1,0 +1,177 @@
+//! Reading a plan back, and writing a tender's outputs.
+
+use super::write_atomic;
+use crate::contracts::{Award, Comparison, Comparisons, Sensitivity, Tender};
+use crate::error::{Error, Problem, Result};
+use crate::plan::Plan;
+use crate::units::Pence;
+use std::path::Path;
+
+/// Reads `plan.json` from a plan output folder. A missing or malformed file is an input
+/// error naming the file, line and column.
+pub fn read_plan(dir: &Path) -> Result<Plan> {
+    let path = dir.join("plan.json");
+    let problem = |line: usize, column: String, expected: String| {
+        Error::invalid(vec![Problem {
+            code: "E-PLAN-FILE",
+            file: path.display().to_string(),
+            line,
+            column,
+            value: String::new(),
+            expected,
+        }])
+    };
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) => {
+            return Err(problem(
+                0,
+                String::new(),
+                format!("the plan.json written by `schoolrun plan DIR --out {}` ({e})", dir.display()),
+            ));
+        }
+    };
+    serde_json::from_str(&text).map_err(|e| {
+        problem(
+            e.line(),
+            e.column().to_string(),
+            format!("a plan.json as written by `schoolrun plan` ({e})"),
+        )
+    })
+}
+
+fn money(p: Pence) -> String {
+    format!("{:.2}", p.pounds())
+}
+
+fn comparison_csv(rows: &[Comparison], total: Option<&Comparison>, count: &str) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record([
+        "id",
+        &format!("current_{count}"),
+        &format!("new_{count}"),
+        "current_per_day",
+        "new_per_day",
+        "saving_per_day",
+        "saving_pct",
+    ]);
+    for c in rows.iter().chain(total) {
+        let saving = c.current_per_day - c.new_per_day;
+        let pct = if c.current_per_day.0 > 0 {
+            format!("{:.1}", 100.0 * saving.0 as f64 / c.current_per_day.0 as f64)
+        } else {
+            String::new()
+        };
+        let _ = w.write_record([
+            c.key.clone(),
+            c.current_count.to_string(),
+            c.new_count.to_string(),
+            money(c.current_per_day),
+            money(c.new_per_day),
+            money(saving),
+            pct,
+        ]);
+    }
+    w.into_inner().unwrap_or_default()
+}
+
+/// Writes a tender's outputs: `tender.json` (totals, bounds, gap, sensitivity, warnings),
+/// `allocation.csv` (one row per route), `by_school.csv`, `by_operator.csv` and
+/// `sensitivity.csv`. Every file is prepared before any is written.
+pub fn write_tender(
+    out: &Path,
+    school_days: u32,
+    t: &Tender,
+    award: &Award,
+    cmp: &Comparisons,
+    sens: &[Sensitivity],
+    warnings: &[String],
+    extra: serde_json::Value,
+) -> Result<()> {
+    let days = school_days as i64;
+    let mut alloc = csv::Writer::from_writer(Vec::new());
+    let _ = alloc.write_record([
+        "route",
+        "supplier",
+        "vehicle_type",
+        "price_source",
+        "offer_per_day",
+        "bundle",
+        "price_per_day",
+        "assistant",
+        "cost_per_day",
+        "current_cost_of_its_pupils_per_day",
+        "pupils",
+    ]);
+    for (r, route) in t.routes.iter().enumerate() {
+        let o = &t.offers[award.choice[r]];
+        let c = &cmp.routes[r];
+        let _ = alloc.write_record([
+            route.id.clone(),
+            t.suppliers[o.supplier].id.clone(),
+            t.vehicle_ids[o.vehicle].clone(),
+            serde_json::to_value(o.source)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
+            money(o.price),
+            award.bundle[r]
+                .map(|b| t.bundles[b].id.clone())
+                .unwrap_or_default(),
+            money(award.price[r]),
+            route.assistant.to_string(),
+            money(c.new_per_day),
+            money(c.current_per_day),
+            route.pupils.len().to_string(),
+        ]);
+    }
+    let alloc = alloc.into_inner().unwrap_or_default();
+    let schools = comparison_csv(&cmp.schools, Some(&cmp.total), "pupils");
+    let operators = comparison_csv(&cmp.operators, Some(&cmp.total), "routes");
+    let mut sw = csv::Writer::from_writer(Vec::new());
+    let _ = sw.write_record(["change", "cost_per_day", "saving_per_day", "saving_per_year"]);
+    for s in sens {
+        let _ = sw.write_record([
+            s.change.clone(),
+            money(s.cost_per_day),
+            money(s.saving_per_day),
+            money(s.saving_per_day * days),
+        ]);
+    }
+    let sens_csv = sw.into_inner().unwrap_or_default();
+    let saving = cmp.total.current_per_day - cmp.total.new_per_day;
+    let summary = serde_json::json!({
+        "routes": t.routes.len(),
+        "suppliers": t.suppliers.len(),
+        "offers": t.offers.len(),
+        "bundles_offered": t.bundles.len(),
+        "bundles_won": award.bundles_won.iter().map(|&b| &t.bundles[b].id).collect::<Vec<_>>(),
+        "award_per_day": award.cost_per_day.pounds(),
+        "award_per_year": (award.cost_per_day * days).pounds(),
+        "with_assistants_per_year": (cmp.total.new_per_day * days).pounds(),
+        "current_per_year": (cmp.total.current_per_day * days).pounds(),
+        "saving_per_year": (saving * days).pounds(),
+        "saving_pct": if cmp.total.current_per_day.0 > 0 { 100.0 * saving.0 as f64 / cmp.total.current_per_day.0 as f64 } else { 0.0 },
+        "optimal": award.optimal,
+        "objective_per_day": award.objective,
+        "mip_bound_per_day": award.mip_bound,
+        "lp_bound_per_day": award.lp_bound,
+        "gap": award.gap,
+        "variables": award.size.0,
+        "constraints": award.size.1,
+        "binding": award.binding.iter().map(|l| l.describe(t)).collect::<Vec<_>>(),
+        "mip_seconds": award.seconds,
+        "by_operator": cmp.operators,
+        "sensitivity": sens,
+        "warnings": warnings,
+        "run": extra,
+    });
+    let summary = serde_json::to_string_pretty(&summary).map_err(|e| Error::model(e.to_string()))?;
+    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+    write_atomic(&out.join("allocation.csv"), |w| w.write_all(&alloc))?;
+    write_atomic(&out.join("by_school.csv"), |w| w.write_all(&schools))?;
+    write_atomic(&out.join("by_operator.csv"), |w| w.write_all(&operators))?;
+    write_atomic(&out.join("sensitivity.csv"), |w| w.write_all(&sens_csv))?;
+    write_atomic(&out.join("tender.json"), |w| w.write_all(summary.as_bytes()))?;
+    Ok(())
+}

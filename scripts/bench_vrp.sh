@@ -20,6 +20,10 @@ if [ ! -d "$dir" ]; then
   exit 0
 fi
 cargo build --release --locked --quiet
+# A private copy, so rebuilding during a long run cannot change the binary under test.
+bin=$(mktemp)
+cp target/release/schoolrun "$bin"
+chmod +x "$bin"
 out=$(mktemp)
 for f in "$dir"/*.txt "$dir"/*.vrp; do
   [ -e "$f" ] || continue
@@ -29,7 +33,7 @@ for f in "$dir"/*.txt "$dir"/*.vrp; do
     n=$(basename "$f" | sed -E 's/^X-n([0-9]+)-.*/\1/')
     t=$(( (n - 1) / 10 ))
   fi
-  target/release/schoolrun vrp solve "$f" --time-limit "$t" --threads "$threads" ${SCHOOLRUN_VRP_FLAGS:-} --json >> "$out"
+  "$bin" vrp solve "$f" --time-limit "$t" --threads "$threads" ${SCHOOLRUN_VRP_FLAGS:-} --json >> "$out"
 done
 python3 - "$dir/bks.csv" "$set_name" "$out" <<'PY'
 import csv, json, sys, statistics

@@ -772,8 +772,7 @@ fn tender(
                         line: 0,
                         column: String::new(),
                         value: r.clone(),
-                        expected: "enough suppliers, fleet and policy room for every route"
-                            .into(),
+                        expected: "enough suppliers, fleet and policy room for every route".into(),
                     })
                     .collect(),
             )
@@ -825,7 +824,11 @@ fn tender(
             o.award_per_year,
             o.current_per_year,
             saving,
-            if o.optimal { "proven optimal" } else { "time limit reached" },
+            if o.optimal {
+                "proven optimal"
+            } else {
+                "time limit reached"
+            },
             100.0 * o.gap,
             award.lp_bound,
             o.bundles_won

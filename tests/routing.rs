@@ -91,6 +91,7 @@ fn scenario(
         osm: Default::default(),
         policy: Policy::default(),
         solver: SolverSettings::default(),
+        tender: Default::default(),
         schools: schools.into_iter().map(|s| s.0).collect(),
         pupils: pupils.into_iter().map(|p| p.0).collect(),
         vehicles,

@@ -1,6 +1,7 @@
 //! Integration tests, one module per topic.
 
 mod common;
+mod contracts;
 mod network;
 mod routing;
 mod scenario;

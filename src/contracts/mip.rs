@@ -7,13 +7,20 @@ use good_lp::{
     variable,
 };
 use highs::HighsModelStatus;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// A variable of a [`Mip`]: good_lp's handle and its column index.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Var {
     v: Variable,
     i: usize,
+}
+
+impl Var {
+    /// Whether two handles are the same variable.
+    pub fn same(self, other: Var) -> bool {
+        self.i == other.i
+    }
 }
 
 /// A model under construction.
@@ -43,13 +50,19 @@ pub(crate) struct Solved {
     /// Best proven lower bound (equal to `objective` for an LP).
     pub bound: f64,
     values: Vec<f64>,
-    pub seconds: f64,
+    /// Reduced costs (LPs only; empty for a MIP).
+    reduced: Vec<f64>,
 }
 
 impl Solved {
     /// The value of a variable.
     pub fn value(&self, v: Var) -> f64 {
         self.values[v.i]
+    }
+
+    /// The reduced cost of a variable in an LP solution (0 when unknown).
+    pub fn reduced_cost(&self, v: Var) -> f64 {
+        self.reduced.get(v.i).copied().unwrap_or(0.0)
     }
 }
 
@@ -113,8 +126,8 @@ impl Mip {
     /// Solves with HiGHS. `Err` carries a readable reason (infeasible, no solution in
     /// time, solver error).
     pub fn solve(self, time_limit: Duration, threads: usize) -> Result<Solved, String> {
-        let start = Instant::now();
         let n = self.vars.len();
+        let relax = self.relax;
         let mut problem = self.vars.minimise(self.objective).using(highs);
         for c in self.constraints {
             problem.add_constraint(c);
@@ -123,6 +136,11 @@ impl Mip {
             .try_into_inner()
             .map_err(|e| format!("the MIP solver rejected the model: {e}"))?;
         model.make_quiet();
+        if std::env::var_os("SCHOOLRUN_MIP_LOG").is_some() {
+            // Diagnostics only: HiGHS's own log on stderr.
+            model.set_option("output_flag", true);
+            model.set_option("log_to_console", true);
+        }
         model.set_option("time_limit", time_limit.as_secs_f64().max(0.01));
         model.set_option("threads", threads.max(1) as i32);
         model.set_option("random_seed", 1);
@@ -159,13 +177,19 @@ impl Mip {
             .ok()
             .filter(|b| b.is_finite() && *b > -1e30)
             .unwrap_or(objective);
-        let values = solved.get_solution().columns().to_vec();
+        let solution = solved.get_solution();
+        let values = solution.columns().to_vec();
+        let reduced = if relax {
+            solution.dual_columns().to_vec()
+        } else {
+            Vec::new()
+        };
         Ok(Solved {
             status,
             objective,
             bound: bound.min(objective),
             values,
-            seconds: start.elapsed().as_secs_f64(),
+            reduced,
         })
     }
 }

@@ -16,23 +16,24 @@
 //! school), discount `π_b`.
 //!
 //! **Variables.** `x_k ∈ {0,1}` offer `k` is awarded; `z_b ∈ {0,1}` bundle `b` is won;
-//! `d_b ≥ 0` its discount in £/day; `y_s ∈ {0,1}` operator `s` wins work (only when a
-//! minimum number of operators is set).
+//! `y_{b,k} ∈ [0,1]` bundle `b` discounts offer `k`; `w_s ∈ {0,1}` operator `s` wins
+//! work (only when a minimum number of operators is set).
 //!
 //! **Constraints.**
 //! 1. Each route exactly one supplier: `Σ_{k∈K(r)} x_k = 1` for all `r`.
 //! 2. Fleet: `Σ_{k∈K(s,v)} x_k ≤ fleet_{s,v}` where the supplier states a limit.
 //! 3. Route limit: `Σ_{k∈K(s)} x_k ≤ max_routes_s`.
 //! 4. Share cap (operators only): `Σ_{k∈K(s)} x_k ≤ ⌊max_share · |R|⌋`.
-//! 5. Minimum operators: `y_s ≤ Σ_{k∈K(s)} x_k`, `Σ_s y_s ≥ min_operators`.
-//! 6. Bundles: `z_b ≤ Σ_{k∈K(r,s_b)} x_k` for `r ∈ R_b`;
-//!    `d_b ≤ π_b Σ_{r∈R_b} Σ_{k∈K(r,s_b)} c_k x_k`; `d_b ≤ π_b M_b z_b` with `M_b` the sum
-//!    of the dearest covered prices; and per supplier and route at most one bundle's
-//!    discount: `Σ_{b∋r, s_b=s} z_b ≤ 1`.
+//! 5. Minimum operators: `w_s ≤ Σ_{k∈K(s)} x_k`, `Σ_s w_s ≥ min_operators`.
+//! 6. Bundles: for every covered route `r ∈ R_b`, `Σ_{k∈K(r,s_b)} y_{b,k} = z_b` with
+//!    `y_{b,k} ∈ [0,1]`, and for every offer `Σ_b y_{b,k} ≤ x_k`. So `z_b = 1` only if
+//!    `s_b` wins every covered route, `y` then marks the awarded offers, and a route
+//!    carries at most one bundle's discount. The discount is `Σ_b Σ_k π_b c_k y_{b,k}`;
+//!    no big-M, so the LP relaxation stays tight.
 //!
 //! Rows 2–4 are left out when they cannot bind (the supplier could not win more routes).
 //!
-//! **Objective.** Minimise `Σ_k c_k x_k − Σ_b d_b` (£ per school day).
+//! **Objective.** Minimise `Σ_k c_k x_k − Σ_b Σ_k π_b c_k y_{b,k}` (£ per school day).
 //!
 //! **Infeasibility.** Rows 1–5 are elastic: row 1 has an "unsupplied" variable and rows
 //! 2–5 a slack, each with a penalty far above any price (unsupplied ten times dearer than
@@ -40,7 +41,7 @@
 //! tender has no allocation and the slacks name the constraints that are short and by how
 //! much ("OP2's wav fleet (12 vehicle(s)) is 2 route(s) short").
 //!
-//! **Bounds.** The same model with `x, z, y ∈ [0,1]` gives the LP-relaxation bound;
+//! **Bounds.** The same model with `x, z, w ∈ [0,1]` gives the LP-relaxation bound;
 //! HiGHS's best bound gives the proven gap of the MIP (solved to a relative gap of 1e-7).
 //!
 //! # Route recombination
@@ -53,8 +54,8 @@ pub mod partition;
 mod tender;
 
 pub use tender::{
-    Award, Capacity, Infeasible, Limit, Offer, Sensitivity, Source, Supplier, Tender,
-    TenderBundle, TenderRoute, TenderSettings, sensitivity, solve,
+    Award, Capacity, Infeasible, Limit, Offer, Sensitivity, Source, Supplier, Tender, TenderBundle,
+    TenderRoute, TenderSettings, sensitivity, solve,
 };
 
 use crate::plan::Plan;
@@ -228,7 +229,11 @@ pub fn compare(sc: &Scenario, t: &Tender, award: &Award) -> Comparisons {
             })
         })
         .collect();
-    let mut keys: Vec<String> = current_by_op.keys().chain(new_by_op.keys()).cloned().collect();
+    let mut keys: Vec<String> = current_by_op
+        .keys()
+        .chain(new_by_op.keys())
+        .cloned()
+        .collect();
     keys.sort();
     keys.dedup();
     let operators = keys

@@ -174,7 +174,9 @@ pub fn write_plan(
         serde_json::to_string_pretty(&summary).map_err(|e| Error::model(e.to_string()))?;
     let geo_text = serde_json::to_string(&geojson).map_err(|e| Error::model(e.to_string()))?;
     let plan_text = serde_json::to_string(plan).map_err(|e| Error::model(e.to_string()))?;
-    write_atomic(&out.join("plan.json"), |w| w.write_all(plan_text.as_bytes()))?;
+    write_atomic(&out.join("plan.json"), |w| {
+        w.write_all(plan_text.as_bytes())
+    })?;
     write_atomic(&out.join("routes.csv"), |w| w.write_all(&routes_csv))?;
     write_atomic(&out.join("routes.geojson"), |w| {
         w.write_all(geo_text.as_bytes())

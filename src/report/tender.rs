@@ -27,7 +27,10 @@ pub fn read_plan(dir: &Path) -> Result<Plan> {
             return Err(problem(
                 0,
                 String::new(),
-                format!("the plan.json written by `schoolrun plan DIR --out {}` ({e})", dir.display()),
+                format!(
+                    "the plan.json written by `schoolrun plan DIR --out {}` ({e})",
+                    dir.display()
+                ),
             ));
         }
     };
@@ -58,7 +61,10 @@ fn comparison_csv(rows: &[Comparison], total: Option<&Comparison>, count: &str) 
     for c in rows.iter().chain(total) {
         let saving = c.current_per_day - c.new_per_day;
         let pct = if c.current_per_day.0 > 0 {
-            format!("{:.1}", 100.0 * saving.0 as f64 / c.current_per_day.0 as f64)
+            format!(
+                "{:.1}",
+                100.0 * saving.0 as f64 / c.current_per_day.0 as f64
+            )
         } else {
             String::new()
         };
@@ -129,7 +135,12 @@ pub fn write_tender(
     let schools = comparison_csv(&cmp.schools, Some(&cmp.total), "pupils");
     let operators = comparison_csv(&cmp.operators, Some(&cmp.total), "routes");
     let mut sw = csv::Writer::from_writer(Vec::new());
-    let _ = sw.write_record(["change", "cost_per_day", "saving_per_day", "saving_per_year"]);
+    let _ = sw.write_record([
+        "change",
+        "cost_per_day",
+        "saving_per_day",
+        "saving_per_year",
+    ]);
     for s in sens {
         let _ = sw.write_record([
             s.change.clone(),
@@ -166,12 +177,15 @@ pub fn write_tender(
         "warnings": warnings,
         "run": extra,
     });
-    let summary = serde_json::to_string_pretty(&summary).map_err(|e| Error::model(e.to_string()))?;
+    let summary =
+        serde_json::to_string_pretty(&summary).map_err(|e| Error::model(e.to_string()))?;
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
     write_atomic(&out.join("allocation.csv"), |w| w.write_all(&alloc))?;
     write_atomic(&out.join("by_school.csv"), |w| w.write_all(&schools))?;
     write_atomic(&out.join("by_operator.csv"), |w| w.write_all(&operators))?;
     write_atomic(&out.join("sensitivity.csv"), |w| w.write_all(&sens_csv))?;
-    write_atomic(&out.join("tender.json"), |w| w.write_all(summary.as_bytes()))?;
+    write_atomic(&out.join("tender.json"), |w| {
+        w.write_all(summary.as_bytes())
+    })?;
     Ok(())
 }

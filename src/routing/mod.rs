@@ -12,8 +12,8 @@ pub mod search;
 pub mod segment;
 pub mod solution;
 
-pub use problem::{Job, Problem, Stop, StopKind, VehicleType};
 pub use pool::{Column, Partitioning, Pool, SetPartitioner};
+pub use problem::{Job, Problem, Stop, StopKind, VehicleType};
 pub use search::{Outcome, Settings, solve, solve_with};
 pub use solution::Solution;
 

@@ -4,9 +4,9 @@
 //! polishing every new best. Independent workers run on separate threads with their own
 //! seeds; the best result wins, ties going to the lower worker.
 
+use super::pool::{Pool, SetPartitioner};
 use super::problem::{Problem, StopKind};
 use super::route::{Route, route_cost, segment_feasible};
-use super::pool::{Pool, SetPartitioner};
 use super::solution::{Insertion, Rng, Solution};
 use std::time::{Duration, Instant};
 

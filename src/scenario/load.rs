@@ -970,7 +970,14 @@ fn read_toml(dir: &Path, f: &mut Findings) -> TomlParts {
                 &path.display().to_string(),
                 format!("a readable scenario.toml ({e})"),
             );
-            return (String::new(), PathBuf::new(), policy, solver, tender, in_house);
+            return (
+                String::new(),
+                PathBuf::new(),
+                policy,
+                solver,
+                tender,
+                in_house,
+            );
         }
     };
     let doc: toml::Table = match text.parse() {
@@ -988,7 +995,14 @@ fn read_toml(dir: &Path, f: &mut Findings) -> TomlParts {
                 "",
                 format!("valid TOML ({})", e.message()),
             );
-            return (String::new(), PathBuf::new(), policy, solver, tender, in_house);
+            return (
+                String::new(),
+                PathBuf::new(),
+                policy,
+                solver,
+                tender,
+                in_house,
+            );
         }
     };
     let name = doc
@@ -1156,14 +1170,13 @@ fn read_toml(dir: &Path, f: &mut Findings) -> TomlParts {
     if let Some(x) = num(ten, "tender", "in_house_overhead_pct", 0.0, 1000.0, f) {
         tender.in_house_overhead_pct = x;
     }
-    if let Some(t) = ten.and_then(|t| t.get("in_house")).and_then(|v| v.as_table()) {
+    if let Some(t) = ten
+        .and_then(|t| t.get("in_house"))
+        .and_then(|v| v.as_table())
+    {
         for k in t.keys() {
             if let Some(x) = num(Some(t), "tender.in_house", k, 0.0, 100_000.0, f) {
-                in_house.push((
-                    k.clone(),
-                    x as u32,
-                    toml_line(&text, "tender.in_house", k),
-                ));
+                in_house.push((k.clone(), x as u32, toml_line(&text, "tender.in_house", k)));
             }
         }
     }

@@ -1,0 +1,531 @@
+//! Contract allocation: hand-solved tenders, bundles, infeasibility explanations, a
+//! randomized comparison with brute force, the CLI, and route recombination.
+
+use crate::common::{Rng, bin, data};
+use schoolrun::contracts::{
+    self, Offer, Source, Supplier, Tender, TenderBundle, TenderRoute, TenderSettings,
+};
+use schoolrun::units::Pence;
+
+fn route(id: &str) -> TenderRoute {
+    TenderRoute {
+        id: id.into(),
+        vehicle: 0,
+        seats: 2,
+        wheelchairs: 0,
+        metres: 10_000,
+        seconds: 1_200,
+        assistant: false,
+        schools: vec![0],
+        pupils: vec![],
+    }
+}
+
+fn supplier(id: &str, fleet: Vec<Option<u32>>, max_routes: Option<u32>) -> Supplier {
+    Supplier {
+        id: id.into(),
+        name: id.into(),
+        in_house: false,
+        max_routes,
+        fleet,
+    }
+}
+
+fn offer(route: usize, supplier: usize, vehicle: usize, pounds: i64) -> Offer {
+    Offer {
+        route,
+        supplier,
+        vehicle,
+        price: Pence(pounds * 100),
+        source: Source::RateCard,
+    }
+}
+
+fn tender(routes: usize, suppliers: Vec<Supplier>, offers: Vec<Offer>) -> Tender {
+    Tender {
+        routes: (0..routes).map(|r| route(&format!("R{r}"))).collect(),
+        suppliers,
+        offers,
+        bundles: vec![],
+        vehicle_ids: vec!["taxi".into(), "wav".into()],
+        max_share: 1.0,
+        min_operators: 1,
+    }
+}
+
+fn settings() -> TenderSettings {
+    TenderSettings::default()
+}
+
+fn winners(t: &Tender, a: &contracts::Award) -> Vec<String> {
+    a.choice
+        .iter()
+        .map(|&k| t.suppliers[t.offers[k].supplier].id.clone())
+        .collect()
+}
+
+#[test]
+fn hand_solved_tender_with_fleet_limit_and_share_cap() {
+    // A is cheapest everywhere (100, 100, 100) but has two taxis; B charges 120, 130, 110.
+    // Best: A takes the two routes where B is dearest (R0, R1), B takes R2: 100+100+110.
+    let mut t = tender(
+        3,
+        vec![
+            supplier("A", vec![Some(2), None], None),
+            supplier("B", vec![None, None], None),
+        ],
+        vec![
+            offer(0, 0, 0, 100),
+            offer(1, 0, 0, 100),
+            offer(2, 0, 0, 100),
+            offer(0, 1, 0, 120),
+            offer(1, 1, 0, 130),
+            offer(2, 1, 0, 110),
+        ],
+    );
+    let a = contracts::solve(&t, &settings()).unwrap().unwrap();
+    assert_eq!(a.cost_per_day, Pence(31_000));
+    assert_eq!(winners(&t, &a), ["A", "A", "B"]);
+    assert!(a.optimal);
+    assert!(a.gap < 1e-6);
+    assert!(a.lp_bound <= a.objective + 1e-6);
+    // A share cap of 34% allows one route per operator at most (floor(0.34 × 3) = 1):
+    // infeasible with two operators, and the message names the cap.
+    t.max_share = 0.34;
+    let inf = contracts::solve(&t, &settings()).unwrap().unwrap_err();
+    assert!(inf.reasons.iter().any(|r| r.contains("share cap")), "{inf}");
+    // At 67% (2 routes each) the fleet-limited answer still holds.
+    t.max_share = 0.67;
+    let a = contracts::solve(&t, &settings()).unwrap().unwrap();
+    assert_eq!(a.cost_per_day, Pence(31_000));
+}
+
+#[test]
+fn a_bundle_changes_the_answer() {
+    // Without the bundle A wins R0 (100 vs 105) and B wins R1 (100 vs 104).
+    let mut t = tender(
+        2,
+        vec![
+            supplier("A", vec![None, None], None),
+            supplier("B", vec![None, None], None),
+        ],
+        vec![
+            offer(0, 0, 0, 100),
+            offer(1, 0, 0, 104),
+            offer(0, 1, 0, 105),
+            offer(1, 1, 0, 100),
+        ],
+    );
+    let a = contracts::solve(&t, &settings()).unwrap().unwrap();
+    assert_eq!(winners(&t, &a), ["A", "B"]);
+    assert_eq!(a.cost_per_day, Pence(20_000));
+    // B discounts 10% if it wins both: 0.9 × 205 = 184.50 < 200.
+    t.bundles.push(TenderBundle {
+        id: "BB".into(),
+        supplier: 1,
+        routes: vec![0, 1],
+        discount_pct: 10.0,
+    });
+    let a = contracts::solve(&t, &settings()).unwrap().unwrap();
+    assert_eq!(winners(&t, &a), ["B", "B"]);
+    assert_eq!(a.cost_per_day, Pence(18_450));
+    assert_eq!(a.bundles_won, vec![0]);
+    assert_eq!(a.bundle, vec![Some(0), Some(0)]);
+    // A 2% discount is not enough (200.90 > 200).
+    t.bundles[0].discount_pct = 2.0;
+    let a = contracts::solve(&t, &settings()).unwrap().unwrap();
+    assert_eq!(winners(&t, &a), ["A", "B"]);
+    assert!(a.bundles_won.is_empty());
+}
+
+#[test]
+fn an_infeasible_fleet_limit_is_explained() {
+    // Two routes need a wheelchair space; only B has wheelchair vehicles, and only one.
+    let mut t = tender(
+        3,
+        vec![
+            supplier("A", vec![None, Some(0)], None),
+            supplier("B", vec![None, Some(1)], None),
+        ],
+        vec![
+            offer(0, 0, 0, 100),
+            offer(1, 1, 1, 150),
+            offer(2, 1, 1, 150),
+        ],
+    );
+    t.routes[1].wheelchairs = 1;
+    t.routes[2].wheelchairs = 1;
+    let inf = contracts::solve(&t, &settings()).unwrap().unwrap_err();
+    assert_eq!(inf.reasons.len(), 1, "{inf}");
+    assert!(
+        inf.reasons[0].contains("B's wav fleet (1 vehicle(s)) is 1 route(s) short"),
+        "{inf}"
+    );
+    // A route no one can run is named as such.
+    t.offers.retain(|o| o.route != 0);
+    t.suppliers[1].fleet[1] = Some(2);
+    let inf = contracts::solve(&t, &settings()).unwrap().unwrap_err();
+    assert!(inf.reasons[0].contains("route R0"), "{inf}");
+    assert!(inf.reasons[0].contains("no supplier"), "{inf}");
+}
+
+#[test]
+fn minimum_operators_forces_a_dearer_split() {
+    let mut t = tender(
+        2,
+        vec![
+            supplier("A", vec![None, None], None),
+            supplier("B", vec![None, None], None),
+        ],
+        vec![
+            offer(0, 0, 0, 100),
+            offer(1, 0, 0, 100),
+            offer(0, 1, 0, 130),
+            offer(1, 1, 0, 120),
+        ],
+    );
+    t.min_operators = 2;
+    let a = contracts::solve(&t, &settings()).unwrap().unwrap();
+    assert_eq!(winners(&t, &a), ["A", "B"]);
+    assert_eq!(a.cost_per_day, Pence(22_000));
+    let sens = contracts::sensitivity(&t, &a, &settings(), 8).unwrap();
+    let drop = sens
+        .iter()
+        .find(|s| s.change.contains("minimum of 2 operators"))
+        .expect("the operator minimum is in the sensitivity table");
+    assert_eq!(drop.saving_per_day, Pence(2_000));
+}
+
+/// Exhaustive search: every combination of one offer per route, every feasible set of
+/// won bundles; returns the least cost in pence (rounded per route as the award is).
+fn brute_force(t: &Tender) -> Option<i64> {
+    let by_route: Vec<Vec<usize>> = (0..t.routes.len())
+        .map(|r| {
+            (0..t.offers.len())
+                .filter(|&k| t.offers[k].route == r)
+                .collect()
+        })
+        .collect();
+    if by_route.iter().any(|v| v.is_empty()) {
+        return None;
+    }
+    let mut best: Option<i64> = None;
+    let mut idx = vec![0usize; t.routes.len()];
+    let share = t.share_cap();
+    loop {
+        let choice: Vec<usize> = idx
+            .iter()
+            .enumerate()
+            .map(|(r, &i)| by_route[r][i])
+            .collect();
+        let mut ok = true;
+        for (s, sup) in t.suppliers.iter().enumerate() {
+            let mine: Vec<usize> = choice
+                .iter()
+                .copied()
+                .filter(|&k| t.offers[k].supplier == s)
+                .collect();
+            if sup.max_routes.is_some_and(|m| mine.len() as u32 > m) {
+                ok = false;
+            }
+            if !sup.in_house && share.is_some_and(|c| mine.len() as u32 > c) {
+                ok = false;
+            }
+            for (v, f) in sup.fleet.iter().enumerate() {
+                let n = mine.iter().filter(|&&k| t.offers[k].vehicle == v).count() as u32;
+                if f.is_some_and(|f| n > f) {
+                    ok = false;
+                }
+            }
+        }
+        let operators = t
+            .suppliers
+            .iter()
+            .enumerate()
+            .filter(|(s, sup)| !sup.in_house && choice.iter().any(|&k| t.offers[k].supplier == *s))
+            .count() as u32;
+        if operators < t.min_operators {
+            ok = false;
+        }
+        if ok {
+            // Won bundles: all routes to their supplier; choose a non-overlapping subset.
+            let won: Vec<usize> = (0..t.bundles.len())
+                .filter(|&b| {
+                    t.bundles[b]
+                        .routes
+                        .iter()
+                        .all(|&r| t.offers[choice[r]].supplier == t.bundles[b].supplier)
+                })
+                .collect();
+            for mask in 0..(1u32 << won.len()) {
+                let mut discount: Vec<Option<f64>> = vec![None; t.routes.len()];
+                let mut valid = true;
+                for (i, &b) in won.iter().enumerate() {
+                    if mask & (1 << i) != 0 {
+                        for &r in &t.bundles[b].routes {
+                            if discount[r].is_some() {
+                                valid = false;
+                            }
+                            discount[r] = Some(t.bundles[b].discount_pct);
+                        }
+                    }
+                }
+                if !valid {
+                    continue;
+                }
+                let cost: i64 = (0..t.routes.len())
+                    .map(|r| {
+                        let p = t.offers[choice[r]].price.0;
+                        match discount[r] {
+                            Some(d) => (p as f64 * (1.0 - d / 100.0)).round() as i64,
+                            None => p,
+                        }
+                    })
+                    .sum();
+                best = Some(best.map_or(cost, |b| b.min(cost)));
+            }
+        }
+        // Next combination.
+        let mut r = 0;
+        loop {
+            if r == idx.len() {
+                return best;
+            }
+            idx[r] += 1;
+            if idx[r] < by_route[r].len() {
+                break;
+            }
+            idx[r] = 0;
+            r += 1;
+        }
+    }
+}
+
+#[test]
+fn randomized_tenders_match_brute_force() {
+    let mut rng = Rng(0x5EED_u64);
+    let mut feasible = 0;
+    let mut infeasible = 0;
+    for case in 0..60 {
+        let nr = 2 + (rng.unit() * 4.0) as usize; // 2..=5 routes
+        let ns = 2 + (rng.unit() * 2.0) as usize; // 2..=3 suppliers
+        let suppliers: Vec<Supplier> = (0..ns)
+            .map(|s| {
+                let lim = |rng: &mut Rng| {
+                    if rng.unit() < 0.5 {
+                        None
+                    } else {
+                        Some((rng.unit() * 3.0) as u32)
+                    }
+                };
+                let fleet = vec![lim(&mut rng), lim(&mut rng)];
+                let max_routes = if rng.unit() < 0.3 {
+                    Some(1 + (rng.unit() * 3.0) as u32)
+                } else {
+                    None
+                };
+                let mut sup = supplier(&format!("S{s}"), fleet, max_routes);
+                sup.in_house = s == 0 && rng.unit() < 0.3;
+                sup
+            })
+            .collect();
+        let mut offers = Vec::new();
+        for r in 0..nr {
+            for s in 0..ns {
+                for v in 0..2 {
+                    if rng.unit() < 0.6 && suppliers[s].fleet[v] != Some(0) {
+                        offers.push(Offer {
+                            route: r,
+                            supplier: s,
+                            vehicle: v,
+                            price: Pence(5_000 + (rng.unit() * 10_000.0) as i64),
+                            source: Source::RateCard,
+                        });
+                    }
+                }
+            }
+        }
+        let mut t = Tender {
+            routes: (0..nr).map(|r| route(&format!("R{r}"))).collect(),
+            suppliers,
+            offers,
+            bundles: vec![],
+            vehicle_ids: vec!["taxi".into(), "wav".into()],
+            max_share: if rng.unit() < 0.3 {
+                0.5 + 0.4 * rng.unit()
+            } else {
+                1.0
+            },
+            min_operators: 1 + (rng.unit() * 2.0) as u32,
+        };
+        for b in 0..(rng.unit() * 3.0) as usize {
+            let s = (rng.unit() * ns as f64) as usize;
+            let routes: Vec<usize> = (0..nr).filter(|_| rng.unit() < 0.6).collect();
+            if routes.is_empty() {
+                continue;
+            }
+            t.bundles.push(TenderBundle {
+                id: format!("B{b}"),
+                supplier: s,
+                routes,
+                discount_pct: 2.0 + 18.0 * rng.unit(),
+            });
+        }
+        // Bundles apply only where the supplier prices every covered route.
+        t.bundles.retain(|b| {
+            b.routes.iter().all(|&r| {
+                t.offers
+                    .iter()
+                    .any(|o| o.route == r && o.supplier == b.supplier)
+            })
+        });
+        let expected = brute_force(&t);
+        let got = contracts::solve(&t, &settings()).unwrap();
+        match (expected, got) {
+            (Some(best), Ok(a)) => {
+                feasible += 1;
+                // Per-route rounding of discounts can differ by under a penny a route.
+                assert!(
+                    (a.cost_per_day.0 - best).abs() <= nr as i64,
+                    "case {case}: MIP {} vs brute force {best}",
+                    a.cost_per_day.0
+                );
+                assert!(a.optimal, "case {case}");
+            }
+            (None, Err(_)) => infeasible += 1,
+            (e, g) => panic!(
+                "case {case}: brute force {e:?}, MIP {:?}",
+                g.map(|a| a.cost_per_day)
+            ),
+        }
+    }
+    assert!(
+        feasible >= 15 && infeasible >= 5,
+        "{feasible} feasible, {infeasible} infeasible"
+    );
+}
+
+#[test]
+fn cli_tender_on_the_demo_plan() {
+    let plan = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let st = bin()
+        .args([
+            "plan",
+            "--iterations",
+            "300",
+            "--no-recombine",
+            "--json",
+            "--out",
+        ])
+        .arg(plan.path())
+        .arg(data("demo"))
+        .output()
+        .unwrap();
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+    let st = bin()
+        .args(["tender", "--json", "--plan"])
+        .arg(plan.path())
+        .arg("--out")
+        .arg(out.path())
+        .arg(data("demo"))
+        .output()
+        .unwrap();
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&st.stdout).unwrap();
+    assert_eq!(v["optimal"], true);
+    assert!(v["saving_pct"].as_f64().unwrap() > 0.0);
+    let plan_json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(plan.path().join("plan.json")).unwrap())
+            .unwrap();
+    let n_routes = plan_json["routes"].as_array().unwrap().len();
+    let alloc = std::fs::read_to_string(out.path().join("allocation.csv")).unwrap();
+    assert_eq!(alloc.lines().count(), n_routes + 1, "one row per route");
+    // The policy's share cap (45%) holds for every operator.
+    let by_op = std::fs::read_to_string(out.path().join("by_operator.csv")).unwrap();
+    for line in by_op.lines().skip(1).filter(|l| !l.starts_with("total")) {
+        let f: Vec<&str> = line.split(',').collect();
+        let n: usize = f[2].parse().unwrap();
+        if f[0] != "IN-HOUSE" {
+            assert!(n as f64 <= 0.45 * n_routes as f64, "{line}");
+        }
+    }
+    for f in ["by_school.csv", "sensitivity.csv", "tender.json"] {
+        assert!(out.path().join(f).exists(), "{f}");
+    }
+
+    // A bid for a route that is not in the plan is an input error naming file and line.
+    let sc = tempfile::tempdir().unwrap();
+    for e in std::fs::read_dir(data("demo")).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), sc.path().join(e.file_name())).unwrap();
+    }
+    let toml = std::fs::read_to_string(sc.path().join("scenario.toml")).unwrap();
+    let osm = data("osm/rutland-latest.osm.pbf");
+    std::fs::write(
+        sc.path().join("scenario.toml"),
+        toml.replace("../osm/rutland-latest.osm.pbf", &osm.display().to_string()),
+    )
+    .unwrap();
+    std::fs::write(
+        sc.path().join("bids.csv"),
+        "operator_id,route_id,price_per_day\nOP1,N001,90\nOP1,NOPE,80\n",
+    )
+    .unwrap();
+    let bad = tempfile::tempdir().unwrap();
+    let st = bin()
+        .args(["tender", "--plan"])
+        .arg(plan.path())
+        .arg("--out")
+        .arg(bad.path())
+        .arg(sc.path())
+        .output()
+        .unwrap();
+    assert_eq!(st.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&st.stderr);
+    assert!(err.contains("bids.csv") && err.contains("NOPE"), "{err}");
+    assert!(
+        !bad.path().join("allocation.csv").exists(),
+        "nothing half-written"
+    );
+    // A missing plan.json is an input error too.
+    let st = bin()
+        .args(["tender", "--plan"])
+        .arg(bad.path())
+        .arg("--out")
+        .arg(bad.path())
+        .arg(data("demo"))
+        .output()
+        .unwrap();
+    assert_eq!(st.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&st.stderr).contains("plan.json"));
+}
+
+#[test]
+fn recombination_never_worsens_an_iteration_limited_search() {
+    let inst = schoolrun::instance::read(
+        &std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/C101.txt"),
+    )
+    .unwrap();
+    let p = &inst.problem;
+    let settings = schoolrun::routing::Settings {
+        time_limit: None,
+        iterations: Some(2_000),
+        threads: 1,
+        seed: 3,
+    };
+    let plain = schoolrun::routing::solve(p, &settings, None, &|_, _| {});
+    let sp = contracts::partition::HighsPartitioner::default();
+    let with = schoolrun::routing::solve_with(p, &settings, None, &|_, _| {}, Some(&sp));
+    assert!(schoolrun::routing::verify(p, &with.solution).ok());
+    assert!(with.solution.unassigned.is_empty());
+    assert!(with.solution.cost(p) <= plain.solution.cost(p));
+}

@@ -921,6 +921,8 @@ fn demo(cli: &Cli, data: &Path, out: &Path, progress: &Progress) -> anyhow::Resu
         threads: 2,
         seed: sc.solver.seed,
     };
+    // No route recombination here: its MIP is time-limited, which would make the demo's
+    // plan depend on machine speed (and on the demo it gains nothing, see BENCHMARKS.md).
     let spin = progress.spinner("planning routes");
     let plan = schoolrun::plan::plan(
         sc,
@@ -965,9 +967,12 @@ fn demo(cli: &Cli, data: &Path, out: &Path, progress: &Progress) -> anyhow::Resu
         );
     }
     println!(
-        "   outputs: {}/summary.json, routes.csv, routes.geojson",
+        "   outputs: {}/summary.json, routes.csv, routes.geojson, plan.json",
         out.display()
     );
+    print!("5. retender: ");
+    let tr = tender(&dir, out, out, 60.0, 8, false, progress)?;
+    let _ = tr;
     println!("done in {:.2} s", t.elapsed().as_secs_f64());
     Ok(())
 }

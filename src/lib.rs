@@ -14,6 +14,7 @@ pub mod plan;
 pub mod progress;
 pub mod report;
 pub mod routing;
+pub mod savings;
 pub mod scenario;
 pub mod units;
 

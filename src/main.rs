@@ -114,6 +114,34 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The whole chain: plan, retender, PTB/ITT savings and targeting, projection, and
+    /// report.html, all written to OUT.
+    Savings {
+        /// Scenario folder.
+        dir: PathBuf,
+        /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
+        /// Search iterations per worker for the plan (fixed, so the result does not
+        /// depend on machine speed).
+        #[arg(long, default_value_t = DEMO_ITERATIONS)]
+        iterations: u64,
+        /// Worker threads (default: the scenario's solver setting).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Random seed (default: the scenario's solver setting).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Search iterations to repair the plan after each pupil's removal.
+        #[arg(long, default_value_t = 400)]
+        repair_iterations: u64,
+        /// Also re-solve from scratch without N sampled pupils, to check the estimates.
+        #[arg(long, default_value_t = 0)]
+        check_sample: usize,
+        /// Print one JSON line on stdout instead of the step lines.
+        #[arg(long)]
+        json: bool,
+    },
     /// Checks a scenario folder and reports every problem in one pass.
     Validate {
         /// Scenario folder.
@@ -359,7 +387,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             time_limit,
             sensitivity,
             json,
-        } => tender(dir, plan, out, *time_limit, *sensitivity, *json, &progress).map(|_| ()),
+        } => tender(
+            dir,
+            plan,
+            out,
+            *time_limit,
+            *sensitivity,
+            *json,
+            false,
+            &progress,
+        )
+        .map(|_| ()),
         Command::Plan {
             dir,
             out,
@@ -439,6 +477,35 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 );
             }
             Ok(())
+        }
+        Command::Savings {
+            dir,
+            out,
+            iterations,
+            threads,
+            seed,
+            repair_iterations,
+            check_sample,
+            json,
+        } => {
+            let threads = match threads {
+                Some(t) => *t,
+                None => scenario::load(dir)?.scenario.solver.threads,
+            };
+            pipeline(
+                &cli,
+                dir,
+                out,
+                &PipelineOptions {
+                    iterations: *iterations,
+                    threads,
+                    seed: *seed,
+                    repair_iterations: *repair_iterations,
+                    check_sample: *check_sample,
+                    json: *json,
+                },
+                &progress,
+            )
         }
         Command::Validate {
             dir,
@@ -690,6 +757,8 @@ fn snap_points(
 
 /// What `tender` found, for the demo's summary lines.
 struct TenderOutcome {
+    /// Supplier and price per day of each route, in plan order.
+    award: Vec<(String, schoolrun::units::Pence)>,
     award_per_year: schoolrun::units::Pence,
     current_per_year: schoolrun::units::Pence,
     new_per_year: schoolrun::units::Pence,
@@ -707,6 +776,7 @@ fn tender(
     time_limit: f64,
     sensitivity_rows: usize,
     json: bool,
+    quiet: bool,
     progress: &Progress,
 ) -> anyhow::Result<TenderOutcome> {
     let t0 = Instant::now();
@@ -800,6 +870,14 @@ fn tender(
         serde_json::json!({"time_limit_s": time_limit, "seconds": t0.elapsed().as_secs_f64()}),
     )?;
     let o = TenderOutcome {
+        award: (0..t.routes.len())
+            .map(|r| {
+                (
+                    t.suppliers[t.offers[award.choice[r]].supplier].id.clone(),
+                    award.price[r],
+                )
+            })
+            .collect(),
         award_per_year: award.cost_per_day * days,
         current_per_year: cmp.total.current_per_day * days,
         new_per_year: cmp.total.new_per_day * days,
@@ -810,7 +888,8 @@ fn tender(
     };
     let saving = o.current_per_year - o.new_per_year;
     let pct = 100.0 * saving.0 as f64 / o.current_per_year.0.max(1) as f64;
-    if json {
+    if quiet {
+    } else if json {
         println!(
             "{}",
             serde_json::json!({"routes": t.routes.len(), "award_per_year": o.award_per_year.pounds(), "new_per_year": o.new_per_year.pounds(), "current_per_year": o.current_per_year.pounds(), "saving_pct": pct, "optimal": o.optimal, "gap": o.gap, "lp_bound_per_day": award.lp_bound, "seconds": o.seconds})
@@ -851,19 +930,58 @@ fn tender(
 /// Search iterations per worker in the demo.
 const DEMO_ITERATIONS: u64 = 20_000;
 
+/// Effort settings of the whole pipeline.
+struct PipelineOptions {
+    iterations: u64,
+    threads: usize,
+    seed: Option<u64>,
+    repair_iterations: u64,
+    check_sample: usize,
+    json: bool,
+}
+
 fn demo(cli: &Cli, data: &Path, out: &Path, progress: &Progress) -> anyhow::Result<()> {
-    let t = Instant::now();
-    let dir = data.join("demo");
     println!(
         "schoolrun demo — Rutland (roads © OpenStreetMap contributors, ODbL; synthetic pupils)"
     );
-    let loaded = scenario::load(&dir)
-        .with_context(|| format!("loading the demo scenario {}", dir.display()))?;
+    pipeline(
+        cli,
+        &data.join("demo"),
+        out,
+        &PipelineOptions {
+            iterations: DEMO_ITERATIONS,
+            threads: 2,
+            seed: None,
+            repair_iterations: schoolrun::savings::Settings::default().repair_iterations,
+            check_sample: 0,
+            json: false,
+        },
+        progress,
+    )
+}
+
+/// The whole chain on one scenario: network, validation, matrix, plan, tender, savings,
+/// and the report. Used by `schoolrun savings` and `schoolrun demo`.
+fn pipeline(
+    cli: &Cli,
+    dir: &Path,
+    out: &Path,
+    o: &PipelineOptions,
+    progress: &Progress,
+) -> anyhow::Result<()> {
+    let t = Instant::now();
+    let say = |line: String| {
+        if !o.json {
+            println!("{line}");
+        }
+    };
+    let loaded =
+        scenario::load(dir).with_context(|| format!("loading the scenario {}", dir.display()))?;
     let sc = &loaded.scenario;
     let (net, report) = Network::load(&sc.osm, cache_dir(cli).as_deref(), progress)
-        .with_context(|| format!("loading the demo road network {}", sc.osm.display()))?;
+        .with_context(|| format!("loading the road network {}", sc.osm.display()))?;
     let s = net.roads().summary();
-    println!(
+    say(format!(
         "1. road network: {} junctions, {} directed edges, {:.1} km of road ({})",
         s.nodes,
         s.edges,
@@ -876,13 +994,13 @@ fn demo(cli: &Cli, data: &Path, out: &Path, progress: &Progress) -> anyhow::Resu
                 report.build_seconds + report.prepare_seconds
             )
         }
-    );
+    ));
     let problems = scenario::check_locations(&loaded, &net, 500.0);
     if !problems.is_empty() {
         return Err(Error::invalid(problems).into());
     }
     let sm = sc.summary();
-    println!(
+    say(format!(
         "2. scenario '{}': {} schools, {} pupils ({} to route: {} wheelchair users, {} need an assistant, {} solo); valid, {} warning(s)",
         sc.name,
         sm.schools,
@@ -892,47 +1010,42 @@ fn demo(cli: &Cli, data: &Path, out: &Path, progress: &Progress) -> anyhow::Resu
         sm.needs_assistant,
         sm.solo,
         loaded.warnings.len()
-    );
-    println!(
+    ));
+    say(format!(
         "   today's routes: {} vehicles carrying {} pupils; as-is £{:.0} a day, £{:.0} a year, £{:.0} per pupil per year",
         sm.current_routes,
         sm.current_route_pupils,
         sm.as_is_per_day,
         sm.as_is_per_year,
         sm.as_is_per_pupil_year
-    );
+    ));
     let mut coords: Vec<[f64; 2]> = sc.pupils.iter().map(|p| [p.lat, p.lon]).collect();
     coords.extend(sc.schools.iter().map(|s| [s.lat, s.lon]));
     let snaps = net
         .snap_all(&coords, 500.0)
-        .map_err(|f| anyhow::anyhow!("{} demo points did not snap", f.len()))?;
+        .map_err(|f| anyhow::anyhow!("{} points did not snap", f.len()))?;
     let tm = Instant::now();
     let m = net.matrix(&snaps, &snaps, &|_| {});
-    println!(
+    say(format!(
         "3. travel matrix: {} × {} points in {:.3} s",
         snaps.len(),
         snaps.len(),
         tm.elapsed().as_secs_f64()
-    );
-    // A fixed iteration budget keeps the demo's plan identical on every machine.
+    ));
+    // A fixed iteration budget keeps the plan identical on every machine. No route
+    // recombination here: its MIP is time-limited, which would make the plan depend on
+    // machine speed (and on the demo it gains nothing, see BENCHMARKS.md).
     let settings = schoolrun::routing::Settings {
         time_limit: None,
-        iterations: Some(DEMO_ITERATIONS),
-        threads: 2,
-        seed: sc.solver.seed,
+        iterations: Some(o.iterations),
+        threads: o.threads,
+        seed: o.seed.unwrap_or(sc.solver.seed),
     };
-    // No route recombination here: its MIP is time-limited, which would make the demo's
-    // plan depend on machine speed (and on the demo it gains nothing, see BENCHMARKS.md).
+    let loc = schoolrun::plan::Locations::standard(sc);
     let spin = progress.spinner("planning routes");
-    let plan = schoolrun::plan::plan(
-        sc,
-        &m,
-        &schoolrun::plan::Locations::standard(sc),
-        &settings,
-        &|it, _| {
-            spin.set_message(format!("planning routes: {it} iterations"));
-        },
-    );
+    let plan = schoolrun::plan::plan(sc, &m, &loc, &settings, &|it, _| {
+        spin.set_message(format!("planning routes: {it} iterations"));
+    });
     spin.finish_and_clear();
     let snapped: Vec<[f64; 2]> = snaps.iter().map(|s| [s.lat, s.lon]).collect();
     report::write_plan(
@@ -940,11 +1053,12 @@ fn demo(cli: &Cli, data: &Path, out: &Path, progress: &Progress) -> anyhow::Resu
         sc,
         &plan,
         &snapped,
-        serde_json::json!({"seed": settings.seed, "threads": 2, "iterations": DEMO_ITERATIONS}),
+        serde_json::json!({"seed": settings.seed, "threads": settings.threads, "iterations": o.iterations}),
     )?;
-    let current = sc.current_cost_per_day() * sc.policy.school_days as i64;
+    let days = sc.policy.school_days as i64;
+    let current = sc.current_cost_per_day() * days;
     let saving = current - plan.cost_per_year;
-    println!(
+    say(format!(
         "4. optimised routes: {} vehicles (today {}), {} a year vs {} today: saving {} ({:.1}%); checker: {}; {} iterations in {:.1} s",
         plan.routes.len(),
         sc.current_routes.len(),
@@ -959,20 +1073,126 @@ fn demo(cli: &Cli, data: &Path, out: &Path, progress: &Progress) -> anyhow::Resu
         },
         plan.iterations,
         plan.seconds
-    );
+    ));
     if !plan.violations.is_empty() {
         anyhow::bail!(
-            "the demo plan failed the checker: {}",
+            "the plan failed the checker: {}",
             plan.violations.join("; ")
         );
     }
-    println!(
-        "   outputs: {}/summary.json, routes.csv, routes.geojson, plan.json",
+    if !o.json {
+        print!("5. retender: ");
+    }
+    let tr = tender(dir, out, out, 60.0, 8, false, o.json, progress)?;
+
+    let bar = progress.bar(0, "marginal savings");
+    let ss = schoolrun::savings::Settings {
+        repair_iterations: o.repair_iterations,
+        seed: settings.seed,
+        ..Default::default()
+    };
+    let ts = Instant::now();
+    let savings = schoolrun::savings::estimate(sc, &m, &loc, &plan, &ss, &|done, total| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    });
+    bar.finish_and_clear();
+    let savings_seconds = ts.elapsed().as_secs_f64();
+    let targets = schoolrun::savings::target(sc, &savings);
+    let projection = schoolrun::savings::project(sc, &savings, &targets, 3);
+    let checks = if o.check_sample > 0 {
+        let full = schoolrun::routing::Settings {
+            threads: 1,
+            ..settings.clone()
+        };
+        schoolrun::savings::check_against_full(sc, &m, &loc, &plan, &savings, o.check_sample, &full)
+    } else {
+        Vec::new()
+    };
+    let year1 = projection
+        .rows
+        .first()
+        .map(|r| r.in_year)
+        .unwrap_or_default();
+    let budget = report::html::Budget {
+        current: tr.current_per_year,
+        optimised: plan.cost_per_year,
+        retendered: tr.new_per_year,
+        with_ptb_itt: tr.new_per_year - year1,
+    };
+    let freed = savings.pupils.iter().filter(|p| p.frees_vehicle).count();
+    let zero = savings
+        .pupils
+        .iter()
+        .filter(|p| p.marginal_per_year.0 == 0)
+        .count();
+    say(format!(
+        "6. PTB/ITT: {} eligible pupils ({} would free a vehicle, {} save nothing), {} pairs, in {:.1} s; {} offers chosen (caseload {} PTB, {} ITT): expected {} in year 1, {} over 3 years",
+        savings.pupils.len(),
+        freed,
+        zero,
+        savings.pairs.len(),
+        savings_seconds,
+        targets.len(),
+        sc.policy.ptb_caseload,
+        sc.policy.itt_caseload,
+        year1,
+        projection.total
+    ));
+    for (p, fast, full) in &checks {
+        say(format!(
+            "   check {}: fast estimate {} a year, full re-solve {}",
+            sc.pupils[*p].id, fast, full
+        ));
+    }
+    let data = report::html::ReportData {
+        sc,
+        plan: &plan,
+        coords: &snapped,
+        roads: net.roads().roads().collect(),
+        award: tr.award.clone(),
+        budget,
+        savings: &savings,
+        targets: &targets,
+        projection: &projection,
+    };
+    report::write_savings(
+        out,
+        sc,
+        &savings,
+        &targets,
+        &projection,
+        &checks,
+        &report::html::render(&data),
+    )?;
+    say(format!(
+        "7. budget a year: today {}, optimised routes {}, retendered {}, with PTB/ITT {} ({:.1}% below today)",
+        budget.current,
+        budget.optimised,
+        budget.retendered,
+        budget.with_ptb_itt,
+        100.0 * (budget.current - budget.with_ptb_itt).0 as f64 / budget.current.0.max(1) as f64
+    ));
+    say(format!(
+        "   outputs in {}: report.html, summary.json, routes.csv, routes.geojson, plan.json, allocation.csv, by_school.csv, by_operator.csv, sensitivity.csv, tender.json, savings.csv, targets.csv, projection.csv, savings.json",
         out.display()
-    );
-    print!("5. retender: ");
-    let tr = tender(&dir, out, out, 60.0, 8, false, progress)?;
-    let _ = tr;
-    println!("done in {:.2} s", t.elapsed().as_secs_f64());
+    ));
+    if o.json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "vehicles": plan.routes.len(),
+                "current_per_year": budget.current.pounds(),
+                "optimised_per_year": budget.optimised.pounds(),
+                "retendered_per_year": budget.retendered.pounds(),
+                "with_ptb_itt_per_year": budget.with_ptb_itt.pounds(),
+                "ptb_itt_year1": year1.pounds(),
+                "ptb_itt_3_years": projection.total.pounds(),
+                "targets": targets.len(),
+                "seconds": t.elapsed().as_secs_f64(),
+            })
+        );
+    }
+    say(format!("done in {:.2} s", t.elapsed().as_secs_f64()));
     Ok(())
 }

@@ -8,7 +8,7 @@ use schoolrun::routing::{self, Settings};
 use schoolrun::scenario::*;
 use schoolrun::units::{Clock, Pence};
 
-fn settings(iterations: u64) -> Settings {
+pub(crate) fn settings(iterations: u64) -> Settings {
     Settings {
         time_limit: None,
         iterations: Some(iterations),
@@ -17,7 +17,7 @@ fn settings(iterations: u64) -> Settings {
     }
 }
 
-fn pupil(id: &str, school: usize, x_km: f64) -> (Pupil, f64) {
+pub(crate) fn pupil(id: &str, school: usize, x_km: f64) -> (Pupil, f64) {
     (
         Pupil {
             id: id.into(),
@@ -39,7 +39,7 @@ fn pupil(id: &str, school: usize, x_km: f64) -> (Pupil, f64) {
     )
 }
 
-fn school(id: &str, x_km: f64, bell: (u32, u32)) -> (School, f64) {
+pub(crate) fn school(id: &str, x_km: f64, bell: (u32, u32)) -> (School, f64) {
     let late = Clock::hm(bell.0, bell.1);
     (
         School {
@@ -55,7 +55,7 @@ fn school(id: &str, x_km: f64, bell: (u32, u32)) -> (School, f64) {
     )
 }
 
-fn vehicle(id: &str, seats: u32, wc: u32, day: f64) -> VehicleType {
+pub(crate) fn vehicle(id: &str, seats: u32, wc: u32, day: f64) -> VehicleType {
     VehicleType {
         id: id.into(),
         seats,
@@ -68,7 +68,7 @@ fn vehicle(id: &str, seats: u32, wc: u32, day: f64) -> VehicleType {
 }
 
 /// A scenario on a straight road: positions in km, 36 km/h everywhere.
-fn scenario(
+pub(crate) fn scenario(
     pupils: Vec<(Pupil, f64)>,
     schools: Vec<(School, f64)>,
     vehicles: Vec<VehicleType>,

@@ -4,4 +4,5 @@ mod common;
 mod contracts;
 mod network;
 mod routing;
+mod savings;
 mod scenario;

@@ -4,7 +4,7 @@
 //! finishing times force a split), and prices the plan per SPEC §2. No I/O.
 
 use crate::matrix::Matrix;
-use crate::routing::{self, Job, Problem, Stop, StopKind, VehicleType};
+use crate::routing::{self, Job, Problem, Solution, Stop, StopKind, VehicleType};
 use crate::scenario::{Mode, Pupil, Scenario};
 use crate::units::Pence;
 use serde::{Deserialize, Serialize};
@@ -438,6 +438,61 @@ fn to_run(
     }
 }
 
+/// Re-optimises only the morning runs, from `warm`: the compiled problem and solution.
+pub fn morning(
+    sc: &Scenario,
+    m: &Matrix,
+    loc: &Locations,
+    settings: &routing::Settings,
+    warm: Option<&Warm>,
+) -> (Compiled, Solution) {
+    let compiled = compile_am(sc, m, loc);
+    let initial = warm.map(|w| w.solution(&compiled));
+    let out = routing::solve(&compiled.problem, settings, initial.as_ref(), &|_, _| {});
+    (compiled, out.solution)
+}
+
+/// The daily cost of a morning solution with each afternoon run priced as its mirror
+/// (same vehicle, reverse order; where the mirror breaks a rule, the afternoon's km and
+/// minutes are taken equal to the morning's). No afternoon search, so two solutions
+/// compare without the afternoon search's randomness. Returns the cost and vehicles.
+pub fn mirrored_day_cost(
+    sc: &Scenario,
+    m: &Matrix,
+    loc: &Locations,
+    c: &Compiled,
+    sol: &Solution,
+) -> (Pence, usize) {
+    let am = &c.problem;
+    let (pm_all, _) = compile_pm(sc, m, loc, &c.pupil_of_job, None);
+    let mut total = Pence(0);
+    for r in &sol.routes {
+        let Some(times) = routing::schedule::schedule(am, r.vehicle, &r.stops).map(|s| s.times)
+        else {
+            continue;
+        };
+        let am_run = to_run(sc, am, &c.pupil_of_job, &r.stops, &times, true);
+        let pm_stops = mirror(am, &pm_all, &r.stops);
+        let pm_run = routing::schedule::schedule(&pm_all, r.vehicle, &pm_stops)
+            .map(|s| to_run(sc, &pm_all, &c.pupil_of_job, &pm_stops, &s.times, false));
+        let (pm_m, pm_s) = pm_run
+            .map(|x| (x.metres, x.seconds))
+            .unwrap_or((am_run.metres, am_run.seconds));
+        total += sc.vehicles[r.vehicle].day_rate
+            + run_cost(sc, r.vehicle, am_run.metres, am_run.seconds)
+            + run_cost(sc, r.vehicle, pm_m, pm_s)
+            + if r.assistant_jobs > 0 {
+                sc.policy.assistant_day_cost
+            } else {
+                Pence(0)
+            };
+    }
+    (total, sol.routes.len())
+}
+
+/// Fewest search iterations for the afternoon runs that could not mirror the morning.
+const PM_MIN_ITERATIONS: u64 = 1_000;
+
 /// Plans a scenario: compile, solve the AM run, mirror or re-plan the PM run, price it.
 pub fn plan(
     sc: &Scenario,
@@ -459,9 +514,122 @@ pub fn plan_with(
     progress: &(dyn Fn(u64, i64) + Sync),
     recombine: Option<&dyn routing::SetPartitioner>,
 ) -> Plan {
+    plan_from(sc, m, loc, settings, progress, recombine, None)
+}
+
+/// A plan's morning runs as pupils in visiting order: a starting point for re-planning.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Warm {
+    /// One entry per vehicle: its type and its stops as (pupil index, is pickup).
+    pub routes: Vec<(usize, Vec<(usize, bool)>)>,
+}
+
+impl Warm {
+    /// The morning runs of a plan. Pupils or vehicle types the scenario does not know are
+    /// skipped (the search places any pupil left out).
+    pub fn from_plan(sc: &Scenario, plan: &Plan) -> Warm {
+        let index: std::collections::HashMap<&str, usize> = sc
+            .pupils
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.id.as_str(), i))
+            .collect();
+        let routes = plan
+            .routes
+            .iter()
+            .filter_map(|r| {
+                let v = sc.vehicles.iter().position(|v| v.id == r.vehicle)?;
+                let am = r.am.as_ref()?;
+                let stops = am
+                    .stops
+                    .iter()
+                    .filter_map(|s| Some((*index.get(s.pupil.as_str())?, s.event == "pickup")))
+                    .collect();
+                Some((v, stops))
+            })
+            .collect();
+        Warm { routes }
+    }
+
+    /// Drops pupils from every route (e.g. those moving to PTB or ITT).
+    pub fn without(&self, pupils: &[usize]) -> Warm {
+        Warm {
+            routes: self
+                .routes
+                .iter()
+                .map(|(v, st)| {
+                    (
+                        *v,
+                        st.iter()
+                            .copied()
+                            .filter(|(p, _)| !pupils.contains(p))
+                            .collect(),
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    /// The starting solution in a compiled morning problem: each route keeps its order;
+    /// a route that breaks a rule (or names a pupil not in the problem twice) is dropped
+    /// and its pupils are left for the search to place.
+    pub fn solution(&self, c: &Compiled) -> Solution {
+        let p = &c.problem;
+        let mut job_of_pupil = std::collections::HashMap::new();
+        for (j, &i) in c.pupil_of_job.iter().enumerate() {
+            job_of_pupil.insert(i, j);
+        }
+        let mut placed = vec![false; p.jobs.len()];
+        let mut routes = Vec::new();
+        for (v, stops) in &self.routes {
+            if *v >= p.vehicles.len() {
+                continue;
+            }
+            let mut seq = Vec::new();
+            for &(pupil, pickup) in stops {
+                if let Some(&j) = job_of_pupil.get(&pupil) {
+                    if !placed[j] {
+                        let job = &p.jobs[j];
+                        seq.push(job.stops[if pickup { 0 } else { job.stops.len() - 1 }]);
+                    }
+                }
+            }
+            let complete = seq.iter().all(|&s| {
+                let j = p.stops[s as usize].job as usize;
+                seq.iter()
+                    .filter(|&&t| p.stops[t as usize].job as usize == j)
+                    .count()
+                    == p.jobs[j].stops.len()
+            });
+            if seq.is_empty() || !complete {
+                continue;
+            }
+            let alone = Solution::from_routes(p, vec![(*v, seq.clone())]);
+            if routing::verify(p, &alone).ok() {
+                for &s in &seq {
+                    placed[p.stops[s as usize].job as usize] = true;
+                }
+                routes.push((*v, seq));
+            }
+        }
+        Solution::from_routes(p, routes)
+    }
+}
+
+/// [`plan_with`], starting the morning search from `warm` when given.
+pub fn plan_from(
+    sc: &Scenario,
+    m: &Matrix,
+    loc: &Locations,
+    settings: &routing::Settings,
+    progress: &(dyn Fn(u64, i64) + Sync),
+    recombine: Option<&dyn routing::SetPartitioner>,
+    warm: Option<&Warm>,
+) -> Plan {
     let compiled = compile_am(sc, m, loc);
     let am = &compiled.problem;
-    let outcome = routing::solve_with(am, settings, None, progress, recombine);
+    let initial = warm.map(|w| w.solution(&compiled));
+    let outcome = routing::solve_with(am, settings, initial.as_ref(), progress, recombine);
     let sol = &outcome.solution;
     let mut violations = routing::verify(am, sol).violations;
 
@@ -588,7 +756,7 @@ pub fn plan_with(
         pm.vehicles = types;
         let pm_settings = routing::Settings {
             time_limit: settings.time_limit.map(|t| t / 4),
-            iterations: settings.iterations.map(|i| i / 4),
+            iterations: settings.iterations.map(|i| (i / 4).max(PM_MIN_ITERATIONS)),
             ..settings.clone()
         };
         let pm_out = routing::solve_with(&pm, &pm_settings, None, &|_, _| {}, recombine);

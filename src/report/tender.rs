@@ -189,3 +189,120 @@ pub fn write_tender(
     })?;
     Ok(())
 }
+
+/// Writes the savings outputs: `savings.csv` (one row per eligible pupil and offer),
+/// `targets.csv`, `projection.csv`, `savings.json` and `report.html`. Everything is
+/// prepared before any file is written.
+pub fn write_savings(
+    out: &Path,
+    sc: &crate::scenario::Scenario,
+    savings: &crate::savings::Savings,
+    targets: &[crate::savings::Target],
+    projection: &crate::savings::Projection,
+    checks: &[(usize, Pence, Pence)],
+    html: &str,
+) -> Result<()> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record([
+        "pupil",
+        "route",
+        "route_saving_per_year",
+        "frees_vehicle",
+        "average_cost_per_year",
+        "home_school_km",
+        "offer",
+        "cost_first_year",
+        "cost_later_years",
+        "net_first_year",
+        "net_later_years",
+        "net_per_case",
+        "uptake",
+        "expected_per_case",
+    ]);
+    for p in &savings.pupils {
+        for o in &p.offers {
+            let _ = w.write_record([
+                p.pupil_id.clone(),
+                p.route.clone(),
+                money(p.marginal_per_year),
+                p.frees_vehicle.to_string(),
+                money(p.average_per_year),
+                format!("{:.2}", p.distance_m as f64 / 1000.0),
+                format!("{:?}", o.offer).to_uppercase(),
+                money(o.cost_first_year),
+                money(o.cost_later_years),
+                money(o.net_first_year),
+                money(o.net_later_years),
+                money(o.net_per_case),
+                format!("{:.2}", o.uptake),
+                money(o.expected_per_case),
+            ]);
+        }
+    }
+    let savings_csv = w.into_inner().unwrap_or_default();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record([
+        "priority",
+        "pupil",
+        "offer",
+        "uptake",
+        "net_first_year",
+        "expected_per_case",
+        "reason",
+    ]);
+    for t in targets {
+        let _ = w.write_record([
+            t.priority.to_string(),
+            t.pupil_id.clone(),
+            format!("{:?}", t.offer).to_uppercase(),
+            format!("{:.2}", t.uptake),
+            money(t.net_first_year),
+            money(t.expected_per_case),
+            t.reason.clone(),
+        ]);
+    }
+    let targets_csv = w.into_inner().unwrap_or_default();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record([
+        "year",
+        "ptb_moved",
+        "itt_moved",
+        "in_year_saving",
+        "from_earlier_years",
+        "total",
+    ]);
+    for r in &projection.rows {
+        let _ = w.write_record([
+            r.year.to_string(),
+            format!("{:.1}", r.ptb_moved),
+            format!("{:.1}", r.itt_moved),
+            money(r.in_year),
+            money(r.from_earlier),
+            money(r.total),
+        ]);
+    }
+    let _ = w.write_record(["total", "", "", "", "", &money(projection.total)]);
+    let projection_csv = w.into_inner().unwrap_or_default();
+    let json = serde_json::json!({
+        "eligible": savings.pupils.len(),
+        "frees_vehicle": savings.pupils.iter().filter(|p| p.frees_vehicle).count(),
+        "no_route_saving": savings.pupils.iter().filter(|p| p.marginal_per_year.0 == 0).count(),
+        "pairs": savings.pairs,
+        "targets": targets,
+        "projection": projection,
+        "ptb_caseload": sc.policy.ptb_caseload,
+        "itt_caseload": sc.policy.itt_caseload,
+        "checks_against_full_resolve": checks.iter().map(|(p, fast, full)| serde_json::json!({
+            "pupil": sc.pupils[*p].id, "fast_per_year": fast.pounds(), "full_per_year": full.pounds()})).collect::<Vec<_>>(),
+    });
+    let json = serde_json::to_string_pretty(&json).map_err(|e| Error::model(e.to_string()))?;
+    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+    write_atomic(&out.join("savings.csv"), |w| w.write_all(&savings_csv))?;
+    write_atomic(&out.join("targets.csv"), |w| w.write_all(&targets_csv))?;
+    write_atomic(&out.join("projection.csv"), |w| {
+        w.write_all(&projection_csv)
+    })?;
+    write_atomic(&out.join("savings.json"), |w| w.write_all(json.as_bytes()))?;
+    write_atomic(&out.join("report.html"), |w| w.write_all(html.as_bytes()))?;
+    Ok(())
+}

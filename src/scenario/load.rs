@@ -1120,6 +1120,12 @@ fn read_toml(dir: &Path, f: &mut Findings) -> TomlParts {
     if let Some(x) = num(pol, "policy", "years_of_saving", 1.0, 20.0, f) {
         policy.years_of_saving = x as u32;
     }
+    if let Some(x) = num(pol, "policy", "ptb_caseload", 0.0, 100_000.0, f) {
+        policy.ptb_caseload = x as u32;
+    }
+    if let Some(x) = num(pol, "policy", "itt_caseload", 0.0, 100_000.0, f) {
+        policy.itt_caseload = x as u32;
+    }
     if let Some(x) = num(pol, "policy", "stability_cost_per_move", 0.0, MAX_MONEY, f) {
         policy.stability_cost_per_move = pounds(x);
     }

@@ -249,6 +249,10 @@ pub struct Policy {
     pub ptb_uptake: Uptake,
     /// ITT uptake by Values Mode.
     pub itt_uptake: Uptake,
+    /// PTB conversations the team can hold this term.
+    pub ptb_caseload: u32,
+    /// ITT training places this term.
+    pub itt_caseload: u32,
     /// Cost per pupil moved to another vehicle when re-planning.
     pub stability_cost_per_move: Pence,
     /// Cost per minute of pickup-time change when re-planning.
@@ -281,6 +285,8 @@ impl Default for Policy {
             // are most open to independence (ITT); prospectors respond to money (PTB).
             ptb_uptake: uptake(0.15, 0.40, 0.30, 0.25),
             itt_uptake: uptake(0.10, 0.25, 0.40, 0.20),
+            ptb_caseload: 24,
+            itt_caseload: 23,
             stability_cost_per_move: Pence(2_000),
             stability_cost_per_minute: Pence(100),
         }

@@ -187,6 +187,8 @@ secondary_max_ride_min = {sec}
 boarding_min = {board}
 wheelchair_boarding_min = {wboard}
 years_of_saving = {years}
+ptb_caseload = {ptbc}
+itt_caseload = {ittc}
 stability_cost_per_move = {smove:.2}
 stability_cost_per_minute = {smin:.2}
 
@@ -229,6 +231,8 @@ in_house_overhead_pct = {ovh}
         board = p.boarding_min,
         wboard = p.wheelchair_boarding_min,
         years = p.years_of_saving,
+        ptbc = p.ptb_caseload,
+        ittc = p.itt_caseload,
         smove = p.stability_cost_per_move.pounds(),
         smin = p.stability_cost_per_minute.pounds(),
         ps = p.ptb_uptake.settler,

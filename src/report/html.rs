@@ -1,0 +1,455 @@
+//! `report.html`: one self-contained page (inline SVG and CSS, no scripts, no network)
+//! with the map, the per-route manifests, the cost tables, the savings and the charts.
+
+use crate::plan::{Plan, PlannedRoute};
+use crate::savings::{Projection, Savings, Target};
+use crate::scenario::Scenario;
+use crate::units::{Pence, hhmm};
+use std::fmt::Write as _;
+
+/// The budget view: the year's cost at each step.
+#[derive(Debug, Clone, Copy)]
+pub struct Budget {
+    /// Today's contracts (with assistants).
+    pub current: Pence,
+    /// Optimised routes at the council's reference prices.
+    pub optimised: Pence,
+    /// Optimised routes retendered (with assistants).
+    pub retendered: Pence,
+    /// Retendered, less the expected first-year PTB/ITT net saving.
+    pub with_ptb_itt: Pence,
+}
+
+/// Everything the report shows.
+pub struct ReportData<'a> {
+    /// The scenario.
+    pub sc: &'a Scenario,
+    /// The plan (with matrix locations on its stops).
+    pub plan: &'a Plan,
+    /// `[lat, lon]` of each matrix location.
+    pub coords: &'a [[f64; 2]],
+    /// Road polylines (`[lat, lon]` points) and whether residential.
+    pub roads: Vec<(&'a [[f64; 2]], bool)>,
+    /// Supplier and price per day of each route, in plan order (from the tender).
+    pub award: Vec<(String, Pence)>,
+    /// Budget view.
+    pub budget: Budget,
+    /// Per-pupil savings.
+    pub savings: &'a Savings,
+    /// Offers to make.
+    pub targets: &'a [Target],
+    /// Projection.
+    pub projection: &'a Projection,
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn money(p: Pence) -> String {
+    let neg = p.0 < 0;
+    let pounds = (p.0.abs() + 50) / 100;
+    let digits = pounds.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    format!("{}£{out}", if neg { "−" } else { "" })
+}
+
+fn colour(k: usize) -> String {
+    format!("hsl({:.0},70%,42%)", (k as f64 * 137.508) % 360.0)
+}
+
+/// Equirectangular projection of the roads' bounding box onto a `width`-pixel map.
+struct Projector {
+    lat1: f64,
+    lon0: f64,
+    k: f64,
+    kx: f64,
+    width: f64,
+    height: f64,
+}
+
+impl Projector {
+    fn new(points: impl Iterator<Item = [f64; 2]>, width: f64) -> Projector {
+        let (mut la0, mut la1, mut lo0, mut lo1) = (90.0f64, -90.0f64, 180.0f64, -180.0f64);
+        for [la, lo] in points {
+            la0 = la0.min(la);
+            la1 = la1.max(la);
+            lo0 = lo0.min(lo);
+            lo1 = lo1.max(lo);
+        }
+        if la0 > la1 {
+            (la0, la1, lo0, lo1) = (0.0, 1.0, 0.0, 1.0);
+        }
+        let kx = ((la0 + la1) / 2.0).to_radians().cos();
+        let span_x = ((lo1 - lo0) * kx).max(1e-9);
+        let k = width / span_x;
+        Projector {
+            lat1: la1,
+            lon0: lo0,
+            k,
+            kx,
+            width,
+            height: ((la1 - la0) * k).max(1.0),
+        }
+    }
+    fn xy(&self, p: [f64; 2]) -> (f64, f64) {
+        (
+            (p[1] - self.lon0) * self.kx * self.k,
+            (self.lat1 - p[0]) * self.k,
+        )
+    }
+}
+
+fn map_svg(d: &ReportData<'_>) -> String {
+    let pr = Projector::new(d.roads.iter().flat_map(|(l, _)| l.iter().copied()), 1100.0);
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r#"<svg class="map" viewBox="-10 -10 {:.0} {:.0}" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="Map of roads and routes">"#,
+        pr.width + 20.0,
+        pr.height + 20.0
+    );
+    for residential in [true, false] {
+        let mut path = String::new();
+        for (line, res) in &d.roads {
+            if *res != residential {
+                continue;
+            }
+            let mut last = (f64::NAN, f64::NAN);
+            for (i, &p) in line.iter().enumerate() {
+                let (x, y) = pr.xy(p);
+                if i > 0 && i + 1 < line.len() && (x - last.0).abs() + (y - last.1).abs() < 1.5 {
+                    continue;
+                }
+                let _ = write!(path, "{}{:.1} {:.1}", if i == 0 { "M" } else { "L" }, x, y);
+                last = (x, y);
+            }
+        }
+        let _ = write!(
+            s,
+            r##"<path d="{path}" fill="none" stroke="{}" stroke-width="{}"/>"##,
+            if residential { "#d8d8d8" } else { "#b0b0b0" },
+            if residential { 0.6 } else { 1.2 }
+        );
+    }
+    for (k, r) in d.plan.routes.iter().enumerate() {
+        let Some(run) = r.am.as_ref().or(r.pm.as_ref()) else {
+            continue;
+        };
+        let c = colour(k);
+        let pts: Vec<String> = run
+            .stops
+            .iter()
+            .map(|st| {
+                let (x, y) = pr.xy(d.coords[st.loc]);
+                format!("{x:.1},{y:.1}")
+            })
+            .collect();
+        let _ = write!(
+            s,
+            r#"<polyline points="{}" fill="none" stroke="{c}" stroke-width="2.2" stroke-opacity="0.85"><title>{}</title></polyline>"#,
+            pts.join(" "),
+            esc(&r.id)
+        );
+        for st in run.stops.iter().filter(|st| st.place == "home") {
+            let (x, y) = pr.xy(d.coords[st.loc]);
+            let _ = write!(
+                s,
+                r#"<circle cx="{x:.1}" cy="{y:.1}" r="3" fill="{c}" stroke="white" stroke-width="0.8"/>"#
+            );
+        }
+    }
+    let mut drawn = std::collections::BTreeSet::new();
+    for r in &d.plan.routes {
+        for st in
+            r.am.iter()
+                .chain(r.pm.iter())
+                .flat_map(|run| run.stops.iter())
+        {
+            if st.place == "school" && drawn.insert(st.school.clone()) {
+                let (x, y) = pr.xy(d.coords[st.loc]);
+                let _ = write!(
+                    s,
+                    r#"<rect x="{:.1}" y="{:.1}" width="9" height="9" fill="black"><title>{}</title></rect><text x="{:.1}" y="{:.1}" class="lbl">{}</text>"#,
+                    x - 4.5,
+                    y - 4.5,
+                    esc(&st.school),
+                    x + 6.0,
+                    y - 5.0,
+                    esc(&st.school)
+                );
+            }
+        }
+    }
+    s.push_str("</svg>");
+    s
+}
+
+fn bars_svg(title: &str, bars: &[(String, f64, f64, &str)]) -> String {
+    // (label, from, to, colour): a floating bar from `from` to `to` (waterfall style).
+    let max = bars.iter().map(|b| b.1.max(b.2)).fold(1.0f64, f64::max);
+    let (w, h, left) = (640.0, 260.0, 10.0);
+    let bw = (w - left) / bars.len() as f64;
+    let y = |v: f64| 20.0 + (h - 60.0) * (1.0 - v / max);
+    let mut s = format!(
+        r#"<svg class="chart" viewBox="0 0 {w} {h}" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{}">"#,
+        esc(title)
+    );
+    for (i, (label, from, to, c)) in bars.iter().enumerate() {
+        let x = left + i as f64 * bw + 8.0;
+        let (top, bottom) = (y(from.max(*to)), y(from.min(*to)));
+        let _ = write!(
+            s,
+            r#"<rect x="{x:.1}" y="{top:.1}" width="{:.1}" height="{:.1}" fill="{c}"/><text x="{:.1}" y="{:.1}" class="v">{}</text><text x="{:.1}" y="{:.1}" class="l">{}</text>"#,
+            bw - 16.0,
+            (bottom - top).max(1.0),
+            x + (bw - 16.0) / 2.0,
+            top - 4.0,
+            money(Pence(((to - from).abs() * 100.0) as i64)),
+            x + (bw - 16.0) / 2.0,
+            h - 22.0,
+            esc(label)
+        );
+    }
+    s.push_str("</svg>");
+    s
+}
+
+fn manifest(out: &mut String, k: usize, r: &PlannedRoute, d: &ReportData<'_>) {
+    let (supplier, price) = d
+        .award
+        .get(k)
+        .cloned()
+        .unwrap_or_else(|| ("—".into(), Pence(0)));
+    let _ = write!(
+        out,
+        r#"<section class="manifest" data-route="{id}"><h3><span class="sw" style="background:{c}"></span>{id} · {veh}{pa} · {sup} at {price}/day</h3><table><tr><th>pupil</th><th>school</th><th>AM pickup</th><th>AM at school</th><th>PM leaves school</th><th>PM home</th></tr>"#,
+        id = esc(&r.id),
+        c = colour(k),
+        veh = esc(&r.vehicle),
+        pa = if r.assistant {
+            " with passenger assistant"
+        } else {
+            ""
+        },
+        sup = esc(&supplier),
+        price = money(price)
+    );
+    let time = |run: &Option<crate::plan::Run>, pupil: &str, event: &str| {
+        run.as_ref()
+            .and_then(|x| {
+                x.stops
+                    .iter()
+                    .find(|s| s.pupil == pupil && s.event == event)
+            })
+            .map(|s| hhmm(s.time_s))
+            .unwrap_or_else(|| "—".into())
+    };
+    for p in &r.pupils {
+        let school =
+            r.am.iter()
+                .chain(r.pm.iter())
+                .flat_map(|x| x.stops.iter())
+                .find(|s| &s.pupil == p)
+                .map(|s| s.school.clone())
+                .unwrap_or_default();
+        // Each pupil is listed once, on their morning vehicle; an afternoon run on another
+        // vehicle is named there (and listed on that vehicle as an afternoon-only row).
+        let pm_elsewhere = d
+            .plan
+            .routes
+            .iter()
+            .find(|o| {
+                o.id != r.id
+                    && o.pm
+                        .as_ref()
+                        .is_some_and(|x| x.stops.iter().any(|s| &s.pupil == p))
+            })
+            .map(|o| o.id.clone());
+        let (pm_pick, pm_drop) = match (&pm_elsewhere, r.am.is_some()) {
+            (Some(o), true) => (format!("on {}", esc(o)), String::new()),
+            _ => (time(&r.pm, p, "pickup"), time(&r.pm, p, "dropoff")),
+        };
+        let attr = if r.am.is_some() {
+            "data-pupil"
+        } else {
+            "data-pm-pupil"
+        };
+        let _ = write!(
+            out,
+            r#"<tr {attr}="{p}"><td>{p}</td><td>{school}</td><td>{}</td><td>{}</td><td>{pm_pick}</td><td>{pm_drop}</td></tr>"#,
+            time(&r.am, p, "pickup"),
+            time(&r.am, p, "dropoff"),
+            p = esc(p),
+            school = esc(&school),
+        );
+    }
+    out.push_str("</table></section>");
+}
+
+/// Renders the report.
+pub fn render(d: &ReportData<'_>) -> String {
+    let sc = d.sc;
+    let b = d.budget;
+    let mut h = String::new();
+    let _ = write!(
+        h,
+        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>schoolrun report — {name}</title><style>
+body{{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:1200px}}
+h1{{font-size:22px}}h2{{font-size:18px;margin-top:32px;border-bottom:1px solid #ccc}}h3{{font-size:14px;margin:16px 0 4px}}
+table{{border-collapse:collapse;margin:6px 0}}td,th{{border:1px solid #ddd;padding:3px 8px;text-align:left}}td.n,th.n{{text-align:right}}
+.map{{width:100%;height:auto;border:1px solid #ccc;background:#fafafa}}.lbl{{font-size:9px}}
+.chart{{width:640px;max-width:100%}}.chart .v{{font-size:11px;text-anchor:middle}}.chart .l{{font-size:11px;text-anchor:middle}}
+.sw{{display:inline-block;width:12px;height:12px;margin-right:6px;vertical-align:middle}}
+.kpi{{display:flex;gap:16px;flex-wrap:wrap}}.kpi div{{border:1px solid #ccc;padding:8px 14px;border-radius:4px}}.kpi b{{display:block;font-size:20px}}
+.grid{{display:grid;grid-template-columns:repeat(auto-fill,minmax(520px,1fr));gap:8px 24px}}
+</style></head><body><h1>Home-to-school transport: {name}</h1>
+<p>Roads © OpenStreetMap contributors (ODbL). Pupils are shown by id only. Costs are per year of {days} school days.</p>"#,
+        name = esc(&sc.name),
+        days = sc.policy.school_days
+    );
+    let pct = |x: Pence| {
+        if b.current.0 > 0 {
+            100.0 * (b.current.0 - x.0) as f64 / b.current.0 as f64
+        } else {
+            0.0
+        }
+    };
+    let _ = write!(
+        h,
+        r#"<div class="kpi"><div>Today<b>{}</b>{} routes</div><div>Optimised routes<b>{}</b>{} vehicles, −{:.1}%</div><div>Retendered<b>{}</b>−{:.1}%</div><div>With PTB/ITT (year 1, expected)<b>{}</b>−{:.1}%</div></div>"#,
+        money(b.current),
+        sc.current_routes.len(),
+        money(b.optimised),
+        d.plan.routes.len(),
+        pct(b.optimised),
+        money(b.retendered),
+        pct(b.retendered),
+        money(b.with_ptb_itt),
+        pct(b.with_ptb_itt)
+    );
+    h.push_str("<h2>Map</h2>");
+    h.push_str(&map_svg(d));
+    h.push_str("<p>Morning runs as straight lines between stops, one colour per vehicle; black squares are schools.</p>");
+
+    h.push_str("<h2>Costs</h2><table><tr><th>step</th><th class=n>per year</th><th class=n>saving vs today</th></tr>");
+    for (label, v) in [
+        ("as-is (today's contracts)", b.current),
+        ("optimised routes (reference prices)", b.optimised),
+        ("optimised routes, retendered", b.retendered),
+        (
+            "retendered, with PTB/ITT (expected, year 1)",
+            b.with_ptb_itt,
+        ),
+    ] {
+        let _ = write!(
+            h,
+            "<tr><td>{label}</td><td class=n>{}</td><td class=n>{} ({:.1}%)</td></tr>",
+            money(v),
+            money(b.current - v),
+            pct(v)
+        );
+    }
+    h.push_str("</table>");
+    let f = |p: Pence| p.0 as f64 / 100.0;
+    h.push_str(&bars_svg(
+        "Cost waterfall",
+        &[
+            ("today".into(), 0.0, f(b.current), "#777"),
+            ("routes".into(), f(b.current), f(b.optimised), "#2a8"),
+            ("tender".into(), f(b.optimised), f(b.retendered), "#2a8"),
+            ("PTB/ITT".into(), f(b.retendered), f(b.with_ptb_itt), "#2a8"),
+            ("after".into(), 0.0, f(b.with_ptb_itt), "#357"),
+        ],
+    ));
+
+    h.push_str("<h2>Offers to make this term</h2><table><tr><th>#</th><th>pupil</th><th>offer</th><th class=n>uptake</th><th class=n>net saving, year 1</th><th class=n>expected over the case</th><th>why</th></tr>");
+    for t in d.targets {
+        let _ = write!(
+            h,
+            r#"<tr data-target="{p}"><td>{}</td><td>{p}</td><td>{:?}</td><td class=n>{:.0}%</td><td class=n>{}</td><td class=n>{}</td><td>{}</td></tr>"#,
+            t.priority,
+            t.offer,
+            100.0 * t.uptake,
+            money(t.net_first_year),
+            money(t.expected_per_case),
+            esc(&t.reason),
+            p = esc(&t.pupil_id)
+        );
+    }
+    h.push_str("</table>");
+    let pr = d.projection;
+    let _ = write!(
+        h,
+        "<h2>Projection</h2><p>The same offers each year with the same expected results; each case counted for {} year(s).</p><table><tr><th>year</th><th class=n>PTB moved</th><th class=n>ITT moved</th><th class=n>in-year saving</th><th class=n>from earlier years</th><th class=n>total</th></tr>",
+        pr.years_per_case
+    );
+    for r in &pr.rows {
+        let _ = write!(
+            h,
+            "<tr><td>{}</td><td class=n>{:.1}</td><td class=n>{:.1}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td></tr>",
+            r.year,
+            r.ptb_moved,
+            r.itt_moved,
+            money(r.in_year),
+            money(r.from_earlier),
+            money(r.total)
+        );
+    }
+    let _ = write!(
+        h,
+        "<tr><th>total</th><td></td><td></td><td></td><td></td><th class=n>{}</th></tr></table>",
+        money(pr.total)
+    );
+    let bars: Vec<(String, f64, f64, &str)> = pr
+        .rows
+        .iter()
+        .map(|r| (format!("year {}", r.year), 0.0, f(r.total), "#2a8"))
+        .collect();
+    h.push_str(&bars_svg("Projected saving by year", &bars));
+
+    h.push_str("<h2>Marginal savings of eligible pupils</h2><table><tr><th>pupil</th><th>route</th><th class=n>route saving / year</th><th class=n>average cost / year</th><th>frees a vehicle</th><th>offers (net year 1)</th></tr>");
+    for ps in &d.savings.pupils {
+        let offers: Vec<String> = ps
+            .offers
+            .iter()
+            .map(|o| format!("{:?} {}", o.offer, money(o.net_first_year)))
+            .collect();
+        let _ = write!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td class=n>{}</td><td class=n>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&ps.pupil_id),
+            esc(&ps.route),
+            money(ps.marginal_per_year),
+            money(ps.average_per_year),
+            if ps.frees_vehicle { "yes" } else { "" },
+            offers.join(", ")
+        );
+    }
+    h.push_str("</table>");
+
+    h.push_str("<h2>Route manifests</h2><div class=grid>");
+    for (k, r) in d.plan.routes.iter().enumerate() {
+        manifest(&mut h, k, r, d);
+    }
+    h.push_str("</div><h2>Pupils not on a route</h2><table><tr><th>pupil</th><th>reason</th></tr>");
+    for u in &d.plan.unrouted {
+        let _ = write!(
+            h,
+            r#"<tr data-pupil="{p}"><td>{p}</td><td>{:?}</td></tr>"#,
+            u.reason,
+            p = esc(&u.pupil)
+        );
+    }
+    h.push_str("</table></body></html>\n");
+    h
+}

@@ -1,0 +1,174 @@
+//! PTB/ITT savings: marginal savings on a constructed case, targeting, the projection,
+//! and the report produced by `schoolrun savings`.
+
+use crate::common::{bin, data};
+use crate::routing::{pupil, scenario, school, settings, vehicle};
+use schoolrun::plan::{self, Locations};
+use schoolrun::savings::{self, Offer};
+use schoolrun::units::Pence;
+
+/// School at 0 km. A and B live at the same spot 10 km out and share a taxi; C, 30 km
+/// out, must travel alone. Boarding takes no time, so B leaving saves nothing (A is
+/// still collected from the same place), while C leaving frees a whole vehicle.
+fn case() -> (schoolrun::scenario::Scenario, schoolrun::matrix::Matrix) {
+    let mut a = pupil("A", 0, 10.0);
+    let mut b = pupil("B", 0, 10.0);
+    let mut c = pupil("C", 0, 30.0);
+    c.0.solo = true;
+    for p in [&mut a, &mut b, &mut c] {
+        p.0.ptb_eligible = true;
+        p.0.itt_eligible = true;
+        p.0.values_mode = schoolrun::scenario::ValuesMode::Prospector;
+    }
+    let (mut sc, m) = scenario(
+        vec![a, b, c],
+        vec![school("S", 0.0, (9, 0))],
+        vec![vehicle("taxi", 4, 0, 40.0)],
+    );
+    sc.policy.boarding_min = 0;
+    (sc, m)
+}
+
+#[test]
+fn removing_one_pupil_frees_a_vehicle_and_another_saves_nothing() {
+    let (sc, m) = case();
+    let loc = Locations::standard(&sc);
+    let base = plan::plan(&sc, &m, &loc, &settings(300), &|_, _| {});
+    assert_eq!(base.routes.len(), 2, "A+B share, C alone");
+    let s = savings::estimate(
+        &sc,
+        &m,
+        &loc,
+        &base,
+        &savings::Settings::default(),
+        &|_, _| {},
+    );
+    let by_id = |id: &str| s.pupils.iter().find(|p| p.pupil_id == id).unwrap();
+    let days = sc.policy.school_days as i64;
+    // C: the day rate (£40) plus 30 km and 50 minutes each way (£1/km, £0.20/min).
+    let c = by_id("C");
+    assert!(c.frees_vehicle);
+    assert_eq!(
+        c.marginal_per_year,
+        Pence::from_pounds(40.0 + 2.0 * (30.0 + 10.0)) * days
+    );
+    // B: nothing, although B's average share of the shared taxi is half its cost.
+    let b = by_id("B");
+    assert_eq!(b.marginal_per_year, Pence(0));
+    assert!(!b.frees_vehicle);
+    assert!(b.average_per_year > Pence(0));
+    // A and B together free the shared taxi: worth more together than apart.
+    let pair = s.pairs.iter().find(|p| p.pupils == (0, 1)).unwrap();
+    let shared = base.routes.iter().find(|r| r.pupils.len() == 2).unwrap();
+    assert_eq!(pair.joint_per_year, shared.cost_per_day * days);
+    assert!(pair.synergy_per_year > Pence(0));
+    // PTB for B costs money and saves none: a negative net, so B alone is not targeted
+    // before C; ITT's first year includes training.
+    let ptb_b = b.offers.iter().find(|o| o.offer == Offer::Ptb).unwrap();
+    assert!(ptb_b.net_first_year < Pence(0));
+    let itt_c = c.offers.iter().find(|o| o.offer == Offer::Itt).unwrap();
+    assert_eq!(
+        itt_c.net_first_year,
+        c.marginal_per_year - sc.policy.itt_training_cost - sc.policy.itt_annual_pass
+    );
+    let targets = savings::target(&sc, &s);
+    assert_eq!(targets[0].pupil_id, "C", "{targets:?}");
+    assert!(targets[0].reason.contains("frees a whole vehicle"));
+}
+
+#[test]
+fn expected_savings_add_up_in_the_projection() {
+    let (sc, m) = case();
+    let loc = Locations::standard(&sc);
+    let base = plan::plan(&sc, &m, &loc, &settings(300), &|_, _| {});
+    let s = savings::estimate(&sc, &m, &loc, &base, &Default::default(), &|_, _| {});
+    let targets = savings::target(&sc, &s);
+    let pr = savings::project(&sc, &s, &targets, 3);
+    assert_eq!(pr.rows.len(), 3);
+    let mut sum = Pence(0);
+    let mut first = 0.0;
+    let mut later = 0.0;
+    for t in &targets {
+        let v = s
+            .pupils
+            .iter()
+            .find(|p| p.pupil == t.pupil)
+            .unwrap()
+            .offers
+            .iter()
+            .find(|o| o.offer == t.offer)
+            .unwrap();
+        first += v.uptake * v.net_first_year.0 as f64;
+        later += v.uptake * v.net_later_years.0 as f64;
+    }
+    for r in &pr.rows {
+        assert_eq!(r.total, r.in_year + r.from_earlier);
+        assert!((r.in_year.0 as f64 - first).abs() <= 1.0);
+        sum += r.total;
+    }
+    assert_eq!(sum, pr.total);
+    // Two years of saving per case: year 1 has no earlier cohort, years 2 and 3 have one.
+    assert_eq!(pr.rows[0].from_earlier, Pence(0));
+    assert!((pr.rows[1].from_earlier.0 as f64 - later).abs() <= 1.0);
+    assert_eq!(pr.rows[2].from_earlier, pr.rows[1].from_earlier);
+}
+
+#[test]
+fn cli_savings_report_lists_every_route_and_pupil_once() {
+    let out = tempfile::tempdir().unwrap();
+    let st = bin()
+        .args([
+            "savings",
+            "--iterations",
+            "1500",
+            "--repair-iterations",
+            "60",
+            "--json",
+            "--out",
+        ])
+        .arg(out.path())
+        .arg(data("demo"))
+        .output()
+        .unwrap();
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&st.stdout).unwrap();
+    assert!(v["with_ptb_itt_per_year"].as_f64().unwrap() < v["current_per_year"].as_f64().unwrap());
+    let html = std::fs::read_to_string(out.path().join("report.html")).unwrap();
+    assert!(!html.contains("<script"), "self-contained, no scripts");
+    assert!(!html.contains("src=\"http"), "no network resources");
+    let plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("plan.json")).unwrap())
+            .unwrap();
+    for r in plan["routes"].as_array().unwrap() {
+        let id = r["id"].as_str().unwrap();
+        assert_eq!(
+            html.matches(&format!("data-route=\"{id}\"")).count(),
+            1,
+            "route {id}"
+        );
+    }
+    let pupils = std::fs::read_to_string(data("demo/pupils.csv")).unwrap();
+    for line in pupils.lines().skip(1) {
+        let id = line.split(',').next().unwrap();
+        assert_eq!(
+            html.matches(&format!("data-pupil=\"{id}\"")).count(),
+            1,
+            "pupil {id}"
+        );
+        assert!(!html.contains(&format!("{id},")), "no CSV leaks");
+    }
+    assert!(html.contains("<svg class=\"map\""));
+    for f in [
+        "savings.csv",
+        "targets.csv",
+        "projection.csv",
+        "savings.json",
+        "allocation.csv",
+    ] {
+        assert!(out.path().join(f).exists(), "{f}");
+    }
+}

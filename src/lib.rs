@@ -12,6 +12,7 @@ pub mod matrix;
 pub mod network;
 pub mod plan;
 pub mod progress;
+pub mod replan;
 pub mod report;
 pub mod routing;
 pub mod savings;

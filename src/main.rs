@@ -89,6 +89,19 @@ enum Command {
         /// Skip route recombination (the set-partitioning MIP over the route pool).
         #[arg(long)]
         no_recombine: bool,
+        /// `current`: re-plan from today's routes (current_routes.csv) with the
+        /// stability controls, writing diff.csv, tradeoff.csv and report.html too.
+        #[arg(long)]
+        from: Option<String>,
+        /// With --from current: most pupils moved to another vehicle.
+        #[arg(long)]
+        max_changes: Option<u32>,
+        /// With --from current: a pupil id who keeps their vehicle (repeatable).
+        #[arg(long = "pin")]
+        pins: Vec<String>,
+        /// With --from current: one of today's route ids that stays as it is (repeatable).
+        #[arg(long = "pin-route")]
+        pin_routes: Vec<String>,
         /// Print the summary as one JSON line on stdout.
         #[arg(long)]
         json: bool,
@@ -198,7 +211,8 @@ enum VrpCommand {
         /// Write the solution in VRPLIB format (`Route #k: ids`, `Cost X`).
         #[arg(long)]
         sol: Option<PathBuf>,
-        /// Skip route recombination (the set-partitioning MIP over the route pool).
+        /// Skip route recombination (the set-partitioning MIP over the route pool; never
+        /// used on plain CVRP, where it measured worse).
         #[arg(long)]
         no_recombine: bool,
         /// Print one JSON line on stdout.
@@ -406,6 +420,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             threads,
             seed,
             no_recombine,
+            from,
+            max_changes,
+            pins,
+            pin_routes,
             json,
         } => {
             let (sc, m, coords) = load_for_planning(&cli, dir, &progress)?;
@@ -417,6 +435,34 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 threads: threads.unwrap_or(sc.solver.threads),
                 seed: seed.unwrap_or(sc.solver.seed),
             };
+            match from.as_deref() {
+                None => {}
+                Some("current") => {
+                    return replan_cmd(
+                        &sc,
+                        &m,
+                        &coords,
+                        out,
+                        &settings,
+                        *max_changes,
+                        pins,
+                        pin_routes,
+                        *json,
+                        &progress,
+                    );
+                }
+                Some(other) => {
+                    return Err(Error::invalid(vec![Problem {
+                        code: "E-BAD-ARGUMENT",
+                        file: "command line".into(),
+                        line: 0,
+                        column: "--from".into(),
+                        value: other.into(),
+                        expected: "current".into(),
+                    }])
+                    .into());
+                }
+            }
             let spin = progress.spinner("planning routes");
             let sp = HighsPartitioner::default();
             let plan = schoolrun::plan::plan_with(
@@ -642,7 +688,10 @@ fn vrp_solve(
                 best as f64 / inst.problem.cost_scale
             ));
         },
-        recombine.then_some(&sp as &dyn schoolrun::routing::SetPartitioner),
+        // Measured (BENCHMARKS.md): recombination gains on time-windowed sets and loses
+        // on CVRPLIB X at the same time, so plain CVRP runs without it.
+        (recombine && inst.family != schoolrun::instance::Family::Cvrp)
+            .then_some(&sp as &dyn schoolrun::routing::SetPartitioner),
     );
     spin.finish_and_clear();
     let report = schoolrun::routing::verify(&inst.problem, &outcome.solution);
@@ -753,6 +802,220 @@ fn snap_points(
         )
         .into()
     })
+}
+
+/// `schoolrun plan DIR --from current`: repair today's routes (the fast path for starters
+/// and leavers), the saving-versus-changes table, then the plan under the stability
+/// costs, pins and change budget; writes the plan outputs, diff.csv, tradeoff.csv and
+/// report.html.
+#[allow(clippy::too_many_arguments)]
+fn replan_cmd(
+    sc: &scenario::Scenario,
+    m: &schoolrun::matrix::Matrix,
+    coords: &[[f64; 2]],
+    out: &Path,
+    settings: &schoolrun::routing::Settings,
+    max_changes: Option<u32>,
+    pins: &[String],
+    pin_routes: &[String],
+    json: bool,
+    progress: &Progress,
+) -> anyhow::Result<()> {
+    use schoolrun::replan;
+    let pupil_index: std::collections::HashMap<&str, usize> = sc
+        .pupils
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.id.as_str(), i))
+        .collect();
+    let mut bad = Vec::new();
+    let pinned_pupils: Vec<usize> = pins
+        .iter()
+        .filter_map(|id| {
+            let i = pupil_index.get(id.as_str()).copied();
+            if i.is_none() {
+                bad.push(Problem {
+                    code: "E-UNKNOWN-ID",
+                    file: "command line".into(),
+                    line: 0,
+                    column: "--pin".into(),
+                    value: id.clone(),
+                    expected: "a pupil id from pupils.csv".into(),
+                });
+            }
+            i
+        })
+        .collect();
+    let pinned_routes: Vec<usize> = pin_routes
+        .iter()
+        .filter_map(|id| {
+            let k = sc.current_routes.iter().position(|r| &r.id == id);
+            if k.is_none() {
+                bad.push(Problem {
+                    code: "E-UNKNOWN-ID",
+                    file: "command line".into(),
+                    line: 0,
+                    column: "--pin-route".into(),
+                    value: id.clone(),
+                    expected: "a route id from current_routes.csv".into(),
+                });
+            }
+            k
+        })
+        .collect();
+    if !bad.is_empty() {
+        return Err(Error::invalid(bad).into());
+    }
+    if sc.current_routes.is_empty() {
+        return Err(Error::invalid(vec![Problem {
+            code: "E-FILE-MISSING",
+            file: "current_routes.csv".into(),
+            line: 0,
+            column: String::new(),
+            value: String::new(),
+            expected: "today's routes, to re-plan from".into(),
+        }])
+        .into());
+    }
+    let loc = schoolrun::plan::Locations::standard(sc);
+    let t0 = Instant::now();
+    let r = replan::repair(sc, m, &loc);
+    let fast_s = t0.elapsed().as_secs_f64();
+    let p = &r.compiled.problem;
+    let days = sc.policy.school_days as i64;
+    let price = |sol: &schoolrun::routing::Solution| {
+        schoolrun::plan::mirrored_day_cost(sc, m, &loc, &r.compiled, sol).0 * days
+    };
+    let repaired_cost = price(&r.solution);
+    let spin = progress.spinner("re-planning: searching from today's routes");
+    let cands = replan::candidates(&r, settings);
+    let solver = contracts::stability::HighsStability;
+    let mip_time = std::time::Duration::from_secs(5);
+    let mut table = Vec::new();
+    let mut previous: Option<replan::Replanned> = None;
+    for budget in [Some(0), Some(5), Some(10), Some(20), None] {
+        spin.set_message(format!(
+            "re-planning: best plan moving at most {}",
+            budget.map_or("any number of".to_string(), |b| b.to_string())
+        ));
+        // A penny a day per move: among equal costs, the plan moving fewest pupils.
+        let o = replan::Options {
+            move_cost: schoolrun::units::Pence(1),
+            minute_cost: schoolrun::units::Pence(0),
+            max_changes: budget,
+            pinned_pupils: pinned_pupils.clone(),
+            pinned_routes: pinned_routes.clone(),
+            // Each budget starts from the answer under the tighter one.
+            start: previous.clone(),
+        };
+        if let Some(s) = replan::improve(&r, &cands, &o, &solver, mip_time) {
+            let moved = replan::moved_jobs(&r, &s, p).len();
+            table.push((budget, moved, price(&s.solution)));
+            previous = Some(s);
+        }
+    }
+    let o = replan::Options {
+        move_cost: sc.policy.stability_cost_per_move,
+        minute_cost: sc.policy.stability_cost_per_minute,
+        max_changes,
+        pinned_pupils,
+        pinned_routes,
+        start: None,
+    };
+    let chosen = replan::improve(&r, &cands, &o, &solver, mip_time).unwrap_or(replan::Replanned {
+        solution: r.solution.clone(),
+        origin: r.origin.clone(),
+    });
+    spin.finish_and_clear();
+    let outcome = schoolrun::routing::Outcome {
+        solution: chosen.solution.clone(),
+        iterations: 0,
+        seconds: t0.elapsed().as_secs_f64(),
+    };
+    let mut plan = schoolrun::plan::finish(sc, m, &loc, settings, None, &r.compiled, &outcome);
+    replan::name_routes(sc, &r.compiled, &chosen, &mut plan);
+    let changes = replan::diff(sc, &r, &plan);
+    let moved = changes
+        .iter()
+        .filter(|c| c.vehicle_changed && !c.old_route.is_empty() && !c.new_route.is_empty())
+        .count();
+    report::write_plan(
+        out,
+        sc,
+        &plan,
+        coords,
+        serde_json::json!({"from": "current", "max_changes": max_changes, "seed": settings.seed}),
+    )?;
+    report::write_replan(
+        out,
+        sc,
+        &r.checks,
+        &table,
+        &changes,
+        repaired_cost,
+        &plan,
+        coords,
+    )?;
+    let current = sc.current_cost_per_day() * days;
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "vehicles": plan.routes.len(),
+                "cost_per_year": plan.cost_per_year.pounds(),
+                "current_cost_per_year": current.pounds(),
+                "moved": moved,
+                "starters": r.starters.len(),
+                "forced_moves": r.forced_moves.len(),
+                "broken_routes": r.checks.iter().filter(|c| !c.violations.is_empty()).count(),
+                "repair_seconds": fast_s,
+                "tradeoff": table.iter().map(|(b, n, c)| serde_json::json!({"max_changes": b, "moved": n, "cost_per_year": c.pounds()})).collect::<Vec<_>>(),
+                "feasible": plan.violations.is_empty(),
+            })
+        );
+    } else {
+        println!(
+            "today: {} routes, {} break a rule; {} starter(s) placed and {} pupil(s) moved off broken routes in {:.3} s (repaired: {} a year)",
+            r.checks.len(),
+            r.checks.iter().filter(|c| !c.violations.is_empty()).count(),
+            r.starters.len(),
+            r.forced_moves.len(),
+            fast_s,
+            repaired_cost
+        );
+        println!("saving against pupils moved (reference prices, a year):");
+        for (b, n, c) in &table {
+            println!(
+                "  at most {:>9}: {:>3} moved, {} ({} saved)",
+                b.map_or("unlimited".to_string(), |b| b.to_string()),
+                n,
+                c,
+                repaired_cost - *c
+            );
+        }
+        println!(
+            "plan: {} vehicles, {} a year; {} pupil(s) change vehicle; checker: {}",
+            plan.routes.len(),
+            plan.cost_per_year,
+            moved,
+            if plan.violations.is_empty() {
+                "ok"
+            } else {
+                "VIOLATIONS"
+            }
+        );
+        eprintln!(
+            "wrote {}/diff.csv, tradeoff.csv, current_checks.csv, report.html and the plan outputs",
+            out.display()
+        );
+    }
+    if !plan.violations.is_empty() {
+        anyhow::bail!(
+            "the plan failed the checker: {}",
+            plan.violations.join("; ")
+        );
+    }
+    Ok(())
 }
 
 /// What `tender` found, for the demo's summary lines.

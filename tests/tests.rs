@@ -3,6 +3,7 @@
 mod common;
 mod contracts;
 mod network;
+mod replan;
 mod routing;
 mod savings;
 mod scenario;

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 /// A variable of a [`Mip`]: good_lp's handle and its column index.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Var {
+pub struct Var {
     v: Variable,
     i: usize,
 }

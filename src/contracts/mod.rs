@@ -51,6 +51,7 @@
 
 mod mip;
 pub mod partition;
+pub mod stability;
 mod tender;
 
 pub use tender::{

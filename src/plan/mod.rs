@@ -630,6 +630,21 @@ pub fn plan_from(
     let am = &compiled.problem;
     let initial = warm.map(|w| w.solution(&compiled));
     let outcome = routing::solve_with(am, settings, initial.as_ref(), progress, recombine);
+    finish(sc, m, loc, settings, recombine, &compiled, &outcome)
+}
+
+/// Turns a morning solution into a priced plan: afternoon runs (mirrors, same-vehicle
+/// re-orders, then splits), costs, unrouted pupils with reasons, and checker results.
+pub fn finish(
+    sc: &Scenario,
+    m: &Matrix,
+    loc: &Locations,
+    settings: &routing::Settings,
+    recombine: Option<&dyn routing::SetPartitioner>,
+    compiled: &Compiled,
+    outcome: &routing::Outcome,
+) -> Plan {
+    let am = &compiled.problem;
     let sol = &outcome.solution;
     let mut violations = routing::verify(am, sol).violations;
 

@@ -453,3 +453,92 @@ table{{border-collapse:collapse;margin:6px 0}}td,th{{border:1px solid #ddd;paddi
     h.push_str("</table></body></html>\n");
     h
 }
+
+/// The re-planning report: the saving-versus-changes table, today's broken routes, and
+/// who changes vehicle, assistant or pickup time, per route, per school and per pupil.
+pub fn render_changes(
+    sc: &Scenario,
+    checks: &[crate::replan::RouteCheck],
+    table: &[(Option<u32>, usize, Pence)],
+    changes: &[crate::replan::Change],
+    repaired: Pence,
+) -> String {
+    let mut h = String::new();
+    let _ = write!(
+        h,
+        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>schoolrun re-plan — {name}</title><style>
+body{{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:1200px}}h2{{font-size:18px;margin-top:28px;border-bottom:1px solid #ccc}}
+table{{border-collapse:collapse}}td,th{{border:1px solid #ddd;padding:3px 8px;text-align:left}}td.n,th.n{{text-align:right}}tr.ch td{{background:#fff4e0}}
+</style></head><body><h1>Re-plan from today's routes: {name}</h1><p>Pupils by id only. Costs a year at reference prices.</p>"#,
+        name = esc(&sc.name)
+    );
+    h.push_str("<h2>Saving against pupils moved</h2><table><tr><th>at most</th><th class=n>moved</th><th class=n>cost a year</th><th class=n>saving</th></tr>");
+    for (b, n, c) in table {
+        let _ = write!(
+            h,
+            "<tr><td>{}</td><td class=n>{n}</td><td class=n>{}</td><td class=n>{}</td></tr>",
+            b.map_or("unlimited".to_string(), |b| b.to_string()),
+            money(*c),
+            money(repaired - *c)
+        );
+    }
+    h.push_str("</table><h2>Today's routes that break a rule</h2><table><tr><th>route</th><th>rules broken</th><th>taken off</th></tr>");
+    for c in checks.iter().filter(|c| !c.violations.is_empty()) {
+        let _ = write!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&c.id),
+            esc(&c.violations.join("; ")),
+            esc(&c.taken_off.join(", "))
+        );
+    }
+    let mut by_route: std::collections::BTreeMap<&str, (usize, usize)> = Default::default();
+    let mut by_school: std::collections::BTreeMap<&str, (usize, usize)> = Default::default();
+    for c in changes {
+        let key = if c.new_route.is_empty() {
+            "(not routed)"
+        } else {
+            c.new_route.as_str()
+        };
+        let e = by_route.entry(key).or_default();
+        e.0 += 1;
+        e.1 += usize::from(c.vehicle_changed);
+        let e = by_school.entry(c.school.as_str()).or_default();
+        e.0 += 1;
+        e.1 += usize::from(c.vehicle_changed);
+    }
+    for (title, map) in [("Per route", &by_route), ("Per school", &by_school)] {
+        let _ = write!(
+            h,
+            "</table><h2>{title}</h2><table><tr><th>id</th><th class=n>pupils</th><th class=n>changing vehicle</th></tr>"
+        );
+        for (k, (n, ch)) in map.iter() {
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td class=n>{n}</td><td class=n>{ch}</td></tr>",
+                esc(k)
+            );
+        }
+    }
+    h.push_str("</table><h2>Per pupil</h2><table><tr><th>pupil</th><th>school</th><th>today</th><th>plan</th><th>assistant today → plan</th><th>pickup today</th><th>pickup plan</th><th class=n>change (min)</th></tr>");
+    for c in changes {
+        let _ = write!(
+            h,
+            r#"<tr{cls} data-pupil="{p}"><td>{p}</td><td>{}</td><td>{}</td><td>{}</td><td>{} → {}</td><td>{}</td><td>{}</td><td class=n>{}</td></tr>"#,
+            esc(&c.school),
+            esc(&c.old_route),
+            esc(&c.new_route),
+            if c.old_assistant { "yes" } else { "no" },
+            if c.new_assistant { "yes" } else { "no" },
+            c.old_pickup,
+            c.new_pickup,
+            c.pickup_change_min
+                .map(|m| format!("{m:+}"))
+                .unwrap_or_default(),
+            cls = if c.vehicle_changed { " class=ch" } else { "" },
+            p = esc(&c.pupil)
+        );
+    }
+    h.push_str("</table></body></html>\n");
+    h
+}

@@ -306,3 +306,87 @@ pub fn write_savings(
     write_atomic(&out.join("report.html"), |w| w.write_all(html.as_bytes()))?;
     Ok(())
 }
+
+/// Writes the re-planning outputs: `diff.csv` (one row per pupil), `tradeoff.csv`,
+/// `current_checks.csv` (today's routes under today's rules) and `report.html`.
+#[allow(clippy::too_many_arguments)]
+pub fn write_replan(
+    out: &Path,
+    sc: &crate::scenario::Scenario,
+    checks: &[crate::replan::RouteCheck],
+    table: &[(Option<u32>, usize, Pence)],
+    changes: &[crate::replan::Change],
+    repaired: Pence,
+    _plan: &Plan,
+    _coords: &[[f64; 2]],
+) -> Result<()> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record([
+        "pupil",
+        "school",
+        "old_route",
+        "new_route",
+        "vehicle_changed",
+        "old_assistant",
+        "new_assistant",
+        "old_pickup",
+        "new_pickup",
+        "pickup_change_min",
+    ]);
+    for c in changes {
+        let _ = w.write_record([
+            c.pupil.clone(),
+            c.school.clone(),
+            c.old_route.clone(),
+            c.new_route.clone(),
+            c.vehicle_changed.to_string(),
+            c.old_assistant.to_string(),
+            c.new_assistant.to_string(),
+            c.old_pickup.clone(),
+            c.new_pickup.clone(),
+            c.pickup_change_min
+                .map(|m| m.to_string())
+                .unwrap_or_default(),
+        ]);
+    }
+    let diff = w.into_inner().unwrap_or_default();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record(["max_changes", "moved", "cost_per_year", "saving_per_year"]);
+    for (b, n, c) in table {
+        let _ = w.write_record([
+            b.map_or("unlimited".to_string(), |b| b.to_string()),
+            n.to_string(),
+            money(*c),
+            money(repaired - *c),
+        ]);
+    }
+    let tradeoff = w.into_inner().unwrap_or_default();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record([
+        "route",
+        "pupils",
+        "contract_per_day",
+        "violations",
+        "taken_off",
+        "leavers",
+    ]);
+    for c in checks {
+        let _ = w.write_record([
+            c.id.clone(),
+            c.pupils.to_string(),
+            money(c.contract_per_day),
+            c.violations.join("; "),
+            c.taken_off.join(";"),
+            c.leavers.join(";"),
+        ]);
+    }
+    let checks_csv = w.into_inner().unwrap_or_default();
+    let html = super::html::render_changes(sc, checks, table, changes, repaired);
+    write_atomic(&out.join("diff.csv"), |w| w.write_all(&diff))?;
+    write_atomic(&out.join("tradeoff.csv"), |w| w.write_all(&tradeoff))?;
+    write_atomic(&out.join("current_checks.csv"), |w| {
+        w.write_all(&checks_csv)
+    })?;
+    write_atomic(&out.join("report.html"), |w| w.write_all(html.as_bytes()))?;
+    Ok(())
+}

@@ -85,6 +85,13 @@ impl Pool {
         self.cap
     }
 
+    /// The routes held: vehicle type, stops, jobs (ascending) and cost.
+    pub fn routes(&self) -> impl Iterator<Item = (usize, &[u32], &[u32], i64)> + '_ {
+        self.entries
+            .iter()
+            .map(|e| (e.vehicle, e.stops.as_slice(), e.jobs.as_slice(), e.cost))
+    }
+
     /// Routes held.
     pub fn len(&self) -> usize {
         self.entries.len()

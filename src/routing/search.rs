@@ -52,6 +52,78 @@ const RECOMBINE_TIME: Duration = Duration::from_secs(20);
 /// Routes of accepted solutions within this factor of the best enter the pool.
 const POOL_WINDOW: f64 = 1.02;
 
+/// The workers' best solution, their iterations, and the pooled routes.
+fn run_workers(
+    p: &Problem,
+    settings: &Settings,
+    initial: Option<&Solution>,
+    progress: &(dyn Fn(u64, i64) + Sync),
+    start: Instant,
+    pool_cap: usize,
+    pool_window: f64,
+) -> (Option<Solution>, u64, Pool) {
+    let threads = settings.threads.max(1);
+    let results: Vec<(Solution, u64, Pool)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|w| {
+                let seed = settings
+                    .seed
+                    .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+                    .wrapping_add(w as u64 + 1);
+                s.spawn(move || {
+                    let mut worker = Worker::new(p, seed, w == 0, pool_cap);
+                    worker.pool_window = pool_window;
+                    worker.run(
+                        settings,
+                        initial,
+                        start,
+                        if w == 0 { Some(progress) } else { None },
+                    )
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("search worker panicked"))
+            .collect()
+    });
+    let iterations = results.iter().map(|r| r.1).sum();
+    let mut pool = Pool::new(0);
+    let mut best: Option<Solution> = None;
+    for (sol, _, worker_pool) in results {
+        pool.merge(worker_pool);
+        if best.as_ref().is_none_or(|b| sol.cost(p) < b.cost(p)) {
+            best = Some(sol);
+        }
+    }
+    (best, iterations, pool)
+}
+
+/// Runs the search and returns, with its outcome, the pool of distinct routes (at most
+/// `cap`) of the accepted solutions within `window` × the best cost.
+pub fn solve_pooled(
+    p: &Problem,
+    settings: &Settings,
+    initial: Option<&Solution>,
+    window: f64,
+    cap: usize,
+) -> (Outcome, Pool) {
+    let start = Instant::now();
+    let cap = cap / settings.threads.max(1);
+    let (best, iterations, pool) =
+        run_workers(p, settings, initial, &|_, _| {}, start, cap, window);
+    let mut best = best.unwrap_or_else(|| Solution::empty(p));
+    best.normalize(p);
+    (
+        Outcome {
+            solution: best,
+            iterations,
+            seconds: start.elapsed().as_secs_f64(),
+        },
+        pool,
+    )
+}
+
 /// Runs the search from scratch or from `initial`.
 pub fn solve(
     p: &Problem,
@@ -87,38 +159,16 @@ pub fn solve_with(
     } else {
         0
     };
+    let (best, iterations, mut pool) = run_workers(
+        p,
+        &search_settings,
+        initial,
+        progress,
+        start,
+        pool_cap,
+        POOL_WINDOW,
+    );
     let settings = &search_settings;
-    let results: Vec<(Solution, u64, Pool)> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..threads)
-            .map(|w| {
-                let seed = settings
-                    .seed
-                    .wrapping_mul(0x9E37_79B9_7F4A_7C15)
-                    .wrapping_add(w as u64 + 1);
-                s.spawn(move || {
-                    Worker::new(p, seed, w == 0, pool_cap).run(
-                        settings,
-                        initial,
-                        start,
-                        if w == 0 { Some(progress) } else { None },
-                    )
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("search worker panicked"))
-            .collect()
-    });
-    let iterations = results.iter().map(|r| r.1).sum();
-    let mut pool = Pool::new(0);
-    let mut best: Option<Solution> = None;
-    for (sol, _, worker_pool) in results {
-        pool.merge(worker_pool);
-        if best.as_ref().is_none_or(|b| sol.cost(p) < b.cost(p)) {
-            best = Some(sol);
-        }
-    }
     let mut best = best.unwrap_or_else(|| Solution::empty(p));
     if let Some(solver) = recombine {
         let budget = match settings.time_limit {
@@ -153,6 +203,8 @@ struct Worker<'a> {
     primary: bool,
     /// Routes of good solutions, for recombination (capacity 0 = not collected).
     pool: Pool,
+    /// Accepted solutions within this factor of the best join the pool.
+    pool_window: f64,
 }
 
 impl<'a> Worker<'a> {
@@ -174,6 +226,7 @@ impl<'a> Worker<'a> {
             single_visits,
             primary,
             pool: Pool::new(pool_cap),
+            pool_window: POOL_WINDOW,
         }
     }
 
@@ -233,7 +286,7 @@ impl<'a> Worker<'a> {
             let threshold = cur.cost(p) as f64 - temp * self.rng.unit().max(1e-300).ln();
             if (cand.cost(p) as f64) < threshold {
                 cur = cand;
-                if pooling && (cur.cost(p) as f64) <= POOL_WINDOW * best_cost as f64 {
+                if pooling && (cur.cost(p) as f64) <= self.pool_window * best_cost as f64 {
                     self.pool.add_solution(p, &cur);
                 }
                 if cur.cost(p) < best_cost {

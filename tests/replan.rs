@@ -1,18 +1,48 @@
-//! Term re-planning: the fast path for starters keeps everyone else on their vehicle.
+//! Term re-planning: the fast path for starters, stability, pins and the diff.
 
 use crate::common::data;
-use schoolrun::plan::Locations;
-use schoolrun::replan;
-use schoolrun::scenario::load;
+use schoolrun::contracts::stability::HighsStability;
+use schoolrun::matrix::Matrix;
+use schoolrun::plan::{self, Locations};
+use schoolrun::replan::{self, Options, Replanned};
+use schoolrun::routing::Settings;
+use schoolrun::scenario::{Scenario, load};
+use schoolrun::units::Pence;
+use std::time::Duration;
 
-#[test]
-fn a_new_starter_changes_no_other_pupils_vehicle() {
-    let mut sc = load(&data("demo")).unwrap().scenario;
+fn demo() -> (Scenario, Matrix) {
+    let sc = load(&data("demo")).unwrap().scenario;
     let net = crate::common::rutland();
     let mut pts: Vec<[f64; 2]> = sc.pupils.iter().map(|p| [p.lat, p.lon]).collect();
     pts.extend(sc.schools.iter().map(|s| [s.lat, s.lon]));
     let snaps = net.snap_all(&pts, 500.0).unwrap();
     let m = net.matrix(&snaps, &snaps, &|_| {});
+    (sc, m)
+}
+
+fn small() -> Settings {
+    Settings {
+        time_limit: None,
+        iterations: Some(300),
+        threads: 1,
+        seed: 5,
+    }
+}
+
+fn options(move_cost: i64, minute_cost: i64) -> Options {
+    Options {
+        move_cost: Pence(move_cost),
+        minute_cost: Pence(minute_cost),
+        max_changes: None,
+        pinned_pupils: vec![],
+        pinned_routes: vec![],
+        start: None,
+    }
+}
+
+#[test]
+fn a_new_starter_changes_no_other_pupils_vehicle() {
+    let (mut sc, m) = demo();
     let loc = Locations::standard(&sc);
     // Today's routes are all valid: repairing them changes nothing.
     let r0 = replan::repair(&sc, &m, &loc);
@@ -25,7 +55,7 @@ fn a_new_starter_changes_no_other_pupils_vehicle() {
     let p = &r.compiled.problem;
     assert!(schoolrun::routing::verify(p, &r.solution).ok());
     assert!(r.solution.unassigned.is_empty());
-    let s = replan::Replanned {
+    let s = Replanned {
         solution: r.solution.clone(),
         origin: r.origin.clone(),
     };
@@ -33,4 +63,76 @@ fn a_new_starter_changes_no_other_pupils_vehicle() {
         replan::moved_jobs(&r, &s, p).is_empty(),
         "nobody else changes vehicle"
     );
+}
+
+#[test]
+fn high_stability_costs_give_back_todays_routes_and_pins_hold() {
+    let (sc, m) = demo();
+    let loc = Locations::standard(&sc);
+    let r = replan::repair(&sc, &m, &loc);
+    let p = &r.compiled.problem;
+    let (cands, _) = replan::candidates(&r, &small());
+    let limit = Duration::from_secs(20);
+    // Moving a pupil or shifting a pickup costs far more than any saving.
+    let s = replan::improve(&r, &cands, &options(1_000_000, 100_000), &HighsStability, limit)
+        .unwrap();
+    assert!(replan::moved_jobs(&r, &s, p).is_empty());
+    let mut today: Vec<Vec<u32>> = r.solution.routes.iter().map(|x| x.stops.clone()).collect();
+    let mut got: Vec<Vec<u32>> = s.solution.routes.iter().map(|x| x.stops.clone()).collect();
+    today.sort();
+    got.sort();
+    assert_eq!(today, got, "the same routes, stop for stop");
+
+    // Free to move (a penny per move), but ten pupils and one route are pinned.
+    let mut o = options(1, 0);
+    o.pinned_pupils = (0..sc.pupils.len())
+        .filter(|&i| sc.current_routes.iter().any(|c| c.pupils.contains(&i)))
+        .step_by(19)
+        .take(10)
+        .collect();
+    o.pinned_routes = vec![7];
+    let s = replan::improve(&r, &cands, &o, &HighsStability, limit).unwrap();
+    let moved = replan::moved_jobs(&r, &s, p);
+    assert!(!moved.is_empty(), "without pins, pupils do move");
+    for &i in &o.pinned_pupils {
+        let j = r.compiled.pupil_of_job.iter().position(|&x| x == i).unwrap() as u32;
+        assert!(!moved.contains(&j), "pinned pupil {} moved", sc.pupils[i].id);
+    }
+    let k = s.origin.iter().position(|&x| x == Some(7)).expect("route 7 kept");
+    let r7 = r.origin.iter().position(|&x| x == Some(7)).unwrap();
+    assert_eq!(s.solution.routes[k].stops, r.solution.routes[r7].stops);
+    assert!(schoolrun::routing::verify(p, &s.solution).ok());
+}
+
+#[test]
+fn the_diff_lists_exactly_the_pupils_whose_vehicle_changed() {
+    let (sc, m) = demo();
+    let loc = Locations::standard(&sc);
+    let r = replan::repair(&sc, &m, &loc);
+    let p = &r.compiled.problem;
+    let (_, free) = replan::candidates(&r, &small());
+    let outcome = schoolrun::routing::Outcome {
+        solution: free.solution.clone(),
+        iterations: 0,
+        seconds: 0.0,
+    };
+    let mut pl = plan::finish(&sc, &m, &loc, &small(), None, &r.compiled, &outcome);
+    replan::name_routes(&sc, &r.compiled, &free, &mut pl);
+    let changes = replan::diff(&sc, &r, &pl);
+    let mut listed: Vec<String> = changes
+        .iter()
+        .filter(|c| c.vehicle_changed)
+        .map(|c| c.pupil.clone())
+        .collect();
+    let mut expected: Vec<String> = replan::moved_jobs(&r, &free, p)
+        .iter()
+        .map(|&j| sc.pupils[r.compiled.pupil_of_job[j as usize]].id.clone())
+        .collect();
+    listed.sort();
+    expected.sort();
+    assert!(!expected.is_empty());
+    assert_eq!(listed, expected);
+    // Everyone routed today or now appears once.
+    let routed = sc.pupils.iter().filter(|p| p.mode == schoolrun::scenario::Mode::Route).count();
+    assert_eq!(changes.len(), routed);
 }

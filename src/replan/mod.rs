@@ -336,14 +336,50 @@ pub struct Candidates {
 /// Accepted solutions within this factor of the best feed the candidate routes.
 const POOL_WINDOW: f64 = 1.10;
 /// Most candidate routes (the MIP's columns).
-const POOL_CAP: usize = 3_000;
+const POOL_CAP: usize = 2_000;
 
-/// Runs the search from the repaired routes and pools what it visits.
-pub fn candidates(r: &Repaired, settings: &routing::Settings) -> Candidates {
+/// Links each route of a solution to the one of today's routes it shares most pupils
+/// with (each of today's routes at most once, largest overlaps first).
+pub fn link_greedy(r: &Repaired, sol: &Solution) -> Replanned {
+    let p = &r.compiled.problem;
+    let mut pairs = Vec::new();
+    for (k, route) in sol.routes.iter().enumerate() {
+        let mut count: HashMap<usize, usize> = HashMap::new();
+        for j in route.jobs(p) {
+            if let Some(h) = r.home[j as usize] {
+                *count.entry(h).or_default() += 1;
+            }
+        }
+        pairs.extend(count.into_iter().map(|(h, n)| (n, k, h)));
+    }
+    pairs.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    let mut origin = vec![None; sol.routes.len()];
+    let mut taken = vec![false; r.checks.len()];
+    for (_, k, h) in pairs {
+        if origin[k].is_none() && !taken[h] {
+            origin[k] = Some(h);
+            taken[h] = true;
+        }
+    }
+    Replanned {
+        solution: sol.clone(),
+        origin,
+    }
+}
+
+/// Runs the search twice, from the repaired routes (routes close to today's) and from
+/// scratch (the unconstrained optimum), and pools the routes both visit. Returns the
+/// candidates and the from-scratch best, linked to today's routes.
+pub fn candidates(r: &Repaired, settings: &routing::Settings) -> (Candidates, Replanned) {
     let p = &r.compiled.problem;
     let (_, mut pool) =
         routing::search::solve_pooled(p, settings, Some(&r.solution), POOL_WINDOW, POOL_CAP);
+    let (free, cold) = routing::search::solve_pooled(p, settings, None, POOL_WINDOW, POOL_CAP / 2);
+    pool.merge(cold);
+    pool.unbounded();
+    pool.add_solution(p, &free.solution);
     pool.add_solution(p, &r.solution);
+    let free = link_greedy(r, &free.solution);
     let mut columns = Vec::new();
     let mut stops = Vec::new();
     for (v, st, _jobs, cost) in pool.routes() {
@@ -355,7 +391,7 @@ pub fn candidates(r: &Repaired, settings: &routing::Settings) -> Candidates {
         });
         stops.push((v, st.to_vec()));
     }
-    Candidates { columns, stops }
+    (Candidates { columns, stops }, free)
 }
 
 /// Picks the routes under the stability costs, pins and change budget.

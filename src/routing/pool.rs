@@ -80,6 +80,11 @@ impl Pool {
         }
     }
 
+    /// Lifts the size limit (routes added from now on are always kept).
+    pub fn unbounded(&mut self) {
+        self.cap = usize::MAX;
+    }
+
     /// Most routes held.
     pub fn cap(&self) -> usize {
         self.cap

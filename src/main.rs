@@ -956,16 +956,7 @@ fn replan_cmd(
         coords,
         serde_json::json!({"from": "current", "max_changes": max_changes, "seed": settings.seed}),
     )?;
-    report::write_replan(
-        out,
-        sc,
-        &r.checks,
-        &table,
-        &changes,
-        repaired_cost,
-        &plan,
-        coords,
-    )?;
+    report::write_replan(out, sc, &r.checks, &table, &changes, repaired_cost)?;
     let current = sc.current_cost_per_day() * days;
     if json {
         println!(
@@ -1015,7 +1006,7 @@ fn replan_cmd(
             }
         );
         eprintln!(
-            "wrote {}/diff.csv, tradeoff.csv, current_checks.csv, report.html and the plan outputs",
+            "wrote {}/diff.csv, diff_by_route.csv, diff_by_school.csv, tradeoff.csv, current_checks.csv, report.html and the plan outputs",
             out.display()
         );
     }

@@ -74,8 +74,14 @@ fn high_stability_costs_give_back_todays_routes_and_pins_hold() {
     let (cands, _) = replan::candidates(&r, &small());
     let limit = Duration::from_secs(20);
     // Moving a pupil or shifting a pickup costs far more than any saving.
-    let s = replan::improve(&r, &cands, &options(1_000_000, 100_000), &HighsStability, limit)
-        .unwrap();
+    let s = replan::improve(
+        &r,
+        &cands,
+        &options(1_000_000, 100_000),
+        &HighsStability,
+        limit,
+    )
+    .unwrap();
     assert!(replan::moved_jobs(&r, &s, p).is_empty());
     let mut today: Vec<Vec<u32>> = r.solution.routes.iter().map(|x| x.stops.clone()).collect();
     let mut got: Vec<Vec<u32>> = s.solution.routes.iter().map(|x| x.stops.clone()).collect();
@@ -95,10 +101,23 @@ fn high_stability_costs_give_back_todays_routes_and_pins_hold() {
     let moved = replan::moved_jobs(&r, &s, p);
     assert!(!moved.is_empty(), "without pins, pupils do move");
     for &i in &o.pinned_pupils {
-        let j = r.compiled.pupil_of_job.iter().position(|&x| x == i).unwrap() as u32;
-        assert!(!moved.contains(&j), "pinned pupil {} moved", sc.pupils[i].id);
+        let j = r
+            .compiled
+            .pupil_of_job
+            .iter()
+            .position(|&x| x == i)
+            .unwrap() as u32;
+        assert!(
+            !moved.contains(&j),
+            "pinned pupil {} moved",
+            sc.pupils[i].id
+        );
     }
-    let k = s.origin.iter().position(|&x| x == Some(7)).expect("route 7 kept");
+    let k = s
+        .origin
+        .iter()
+        .position(|&x| x == Some(7))
+        .expect("route 7 kept");
     let r7 = r.origin.iter().position(|&x| x == Some(7)).unwrap();
     assert_eq!(s.solution.routes[k].stops, r.solution.routes[r7].stops);
     assert!(schoolrun::routing::verify(p, &s.solution).ok());
@@ -133,6 +152,10 @@ fn the_diff_lists_exactly_the_pupils_whose_vehicle_changed() {
     assert!(!expected.is_empty());
     assert_eq!(listed, expected);
     // Everyone routed today or now appears once.
-    let routed = sc.pupils.iter().filter(|p| p.mode == schoolrun::scenario::Mode::Route).count();
+    let routed = sc
+        .pupils
+        .iter()
+        .filter(|p| p.mode == schoolrun::scenario::Mode::Route)
+        .count();
     assert_eq!(changes.len(), routed);
 }

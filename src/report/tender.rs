@@ -307,8 +307,9 @@ pub fn write_savings(
     Ok(())
 }
 
-/// Writes the re-planning outputs: `diff.csv` (one row per pupil), `tradeoff.csv`,
-/// `current_checks.csv` (today's routes under today's rules) and `report.html`.
+/// Writes the re-planning outputs: `diff.csv` (one row per pupil), `diff_by_route.csv`,
+/// `diff_by_school.csv`, `tradeoff.csv`, `current_checks.csv` (today's routes under
+/// today's rules) and `report.html`.
 #[allow(clippy::too_many_arguments)]
 pub fn write_replan(
     out: &Path,
@@ -317,8 +318,6 @@ pub fn write_replan(
     table: &[(Option<u32>, usize, Pence)],
     changes: &[crate::replan::Change],
     repaired: Pence,
-    _plan: &Plan,
-    _coords: &[[f64; 2]],
 ) -> Result<()> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let _ = w.write_record([
@@ -381,9 +380,47 @@ pub fn write_replan(
         ]);
     }
     let checks_csv = w.into_inner().unwrap_or_default();
+    let group = |key: &dyn Fn(&crate::replan::Change) -> String| {
+        let mut m: std::collections::BTreeMap<String, [usize; 4]> = Default::default();
+        for c in changes {
+            let e = m.entry(key(c)).or_default();
+            e[0] += 1;
+            e[1] += usize::from(c.vehicle_changed);
+            e[2] += usize::from(c.old_assistant != c.new_assistant);
+            e[3] += usize::from(c.pickup_change_min.is_some_and(|x| x != 0));
+        }
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let _ = w.write_record([
+            "id",
+            "pupils",
+            "vehicle_changed",
+            "assistant_changed",
+            "pickup_time_changed",
+        ]);
+        for (k, v) in m {
+            let _ = w.write_record([
+                k,
+                v[0].to_string(),
+                v[1].to_string(),
+                v[2].to_string(),
+                v[3].to_string(),
+            ]);
+        }
+        w.into_inner().unwrap_or_default()
+    };
+    let by_route = group(&|c| {
+        if c.new_route.is_empty() {
+            "(not routed)".to_string()
+        } else {
+            c.new_route.clone()
+        }
+    });
+    let by_school = group(&|c| c.school.clone());
     let html = super::html::render_changes(sc, checks, table, changes, repaired);
     write_atomic(&out.join("diff.csv"), |w| w.write_all(&diff))?;
     write_atomic(&out.join("tradeoff.csv"), |w| w.write_all(&tradeoff))?;
+    write_atomic(&out.join("diff_by_route.csv"), |w| w.write_all(&by_route))?;
+    write_atomic(&out.join("diff_by_school.csv"), |w| w.write_all(&by_school))?;
     write_atomic(&out.join("current_checks.csv"), |w| {
         w.write_all(&checks_csv)
     })?;

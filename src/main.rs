@@ -890,7 +890,7 @@ fn replan_cmd(
     let spin = progress.spinner("re-planning: searching from today's routes");
     let (cands, free) = replan::candidates(&r, settings);
     let solver = contracts::stability::HighsStability;
-    let mip_time = std::time::Duration::from_secs(8);
+    let mip_time = std::time::Duration::from_secs(60);
     let mut table = Vec::new();
     let mut previous: Option<replan::Replanned> = None;
     for budget in [Some(0), Some(5), Some(10), Some(20), None] {

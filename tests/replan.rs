@@ -183,15 +183,30 @@ fn cli_plan_from_current_writes_the_diff_and_checks_pins() {
         .arg(data("demo"))
         .output()
         .unwrap();
-    assert!(st.status.success(), "{}", String::from_utf8_lossy(&st.stderr));
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&st.stdout).unwrap();
     assert_eq!(v["feasible"], true);
     assert!(v["moved"].as_u64().unwrap() <= 5);
     assert_eq!(v["tradeoff"].as_array().unwrap().len(), 5);
     let diff = std::fs::read_to_string(out.path().join("diff.csv")).unwrap();
     let p1 = diff.lines().find(|l| l.starts_with("P0001,")).unwrap();
-    assert_eq!(p1.split(',').nth(4), Some("false"), "pinned pupil keeps the vehicle: {p1}");
-    for f in ["tradeoff.csv", "diff_by_route.csv", "diff_by_school.csv", "current_checks.csv", "report.html", "summary.json"] {
+    assert_eq!(
+        p1.split(',').nth(4),
+        Some("false"),
+        "pinned pupil keeps the vehicle: {p1}"
+    );
+    for f in [
+        "tradeoff.csv",
+        "diff_by_route.csv",
+        "diff_by_school.csv",
+        "current_checks.csv",
+        "report.html",
+        "summary.json",
+    ] {
         assert!(out.path().join(f).exists(), "{f}");
     }
     // An unknown pin is an input error.

@@ -31,6 +31,9 @@ pub(crate) struct Mip {
     initial: Vec<(Var, f64)>,
     /// Integer variables become continuous in `[lo, hi]` (the LP relaxation).
     relax: bool,
+    /// Branch-and-bound node limit: a work limit that, unlike time, gives the same answer
+    /// on every machine.
+    node_limit: Option<i32>,
 }
 
 /// How a solve ended.
@@ -74,6 +77,7 @@ impl Mip {
             objective: Expression::default(),
             initial: Vec::new(),
             relax,
+            node_limit: None,
         }
     }
 
@@ -84,6 +88,11 @@ impl Mip {
             self.objective.add_mul(cost, v);
         }
         Var { v, i }
+    }
+
+    /// Stops branch and bound after `nodes` nodes (the best solution so far is returned).
+    pub fn node_limit(&mut self, nodes: i32) {
+        self.node_limit = Some(nodes);
     }
 
     /// A 0/1 variable with an objective coefficient.
@@ -147,6 +156,9 @@ impl Mip {
         // Proven optimality: stop only when the gap is below a penny per day.
         model.set_option("mip_rel_gap", 1e-7);
         model.set_option("mip_abs_gap", 1e-3);
+        if let Some(n) = self.node_limit {
+            model.set_option("mip_max_nodes", n);
+        }
         if !self.initial.is_empty() {
             let mut x = vec![0.0; n];
             for (v, val) in &self.initial {

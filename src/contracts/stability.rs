@@ -13,6 +13,9 @@ use super::mip::{Mip, Sense};
 use crate::replan::{StabilityModel, StabilitySolver};
 use std::collections::BTreeMap;
 
+/// Branch-and-bound nodes per stability solve.
+const NODE_LIMIT: i32 = 200;
+
 /// HiGHS for [`StabilityModel`].
 #[derive(Debug, Clone, Copy, Default)]
 pub struct HighsStability;
@@ -143,6 +146,9 @@ impl StabilitySolver for HighsStability {
             }
         }
         mip.start(start);
+        // A node limit rather than time decides when to stop, so the answer is the same on
+        // every machine; the time limit is only a safety net.
+        mip.node_limit(NODE_LIMIT);
         let sol = mip.solve(m.time_limit, 1).ok()?;
         let mut out = Vec::new();
         for (c, &l) in lambda.iter().enumerate() {

@@ -155,32 +155,13 @@ fn generate(nr: usize, no: usize, seed: u64) -> Tender {
     }
 }
 
-/// The by-hand baseline: routes in order of how few options they have, each to its
-/// cheapest offer that still has fleet, route-limit and share-cap room. No bundles.
+/// The by-hand baseline (`contracts::greedy`): its daily cost, or `None` when it gets
+/// stuck with a route it cannot place.
 fn greedy(t: &Tender) -> Option<i64> {
-    let cap = t.share_cap().unwrap_or(u32::MAX);
-    let mut used_type = vec![vec![0u32; t.vehicle_ids.len()]; t.suppliers.len()];
-    let mut used = vec![0u32; t.suppliers.len()];
-    let mut by_route: Vec<Vec<&Offer>> = vec![Vec::new(); t.routes.len()];
-    for o in &t.offers {
-        by_route[o.route].push(o);
-    }
-    let mut order: Vec<usize> = (0..t.routes.len()).collect();
-    order.sort_by_key(|&r| by_route[r].len());
-    let mut total = 0;
-    for r in order {
-        by_route[r].sort_by_key(|o| o.price);
-        let pick = by_route[r].iter().find(|o| {
-            let s = &t.suppliers[o.supplier];
-            s.fleet[o.vehicle].is_none_or(|f| used_type[o.supplier][o.vehicle] < f)
-                && s.max_routes.is_none_or(|m| used[o.supplier] < m)
-                && used[o.supplier] < cap
-        })?;
-        used_type[pick.supplier][pick.vehicle] += 1;
-        used[pick.supplier] += 1;
-        total += pick.price.0;
-    }
-    Some(total)
+    contracts::greedy(t)
+        .iter()
+        .map(|c| c.map(|k| t.offers[k].price.0))
+        .sum()
 }
 
 fn median(v: &mut [f64]) -> f64 {

@@ -13,26 +13,11 @@ cd "$(dirname "$0")/.."
 set_name=${1:?usage: scripts/bench_vrp.sh SET [SECONDS|n/10] [THREADS]}
 limit=${2:-10}
 threads=${3:-2}
-data=${SCHOOLRUN_BENCH_DATA:-../shared/data/bench}
-dir="$data/$set_name"
-if [ ! -d "$dir" ]; then
-  echo "benchmark data not found at $dir (set SCHOOLRUN_BENCH_DATA); skipping" >&2
-  exit 0
-fi
-cargo build --release --locked --quiet
-# A private copy, so rebuilding during a long run cannot change the binary under test.
-bin=$(mktemp)
-cp target/release/schoolrun "$bin"
-chmod +x "$bin"
+. scripts/bench_common.sh
+bench_setup "$set_name"
 out=$(mktemp)
-for f in "$dir"/*.txt "$dir"/*.vrp; do
-  [ -e "$f" ] || continue
-  case "$(basename "$f")" in SOURCES*|*.sol) continue ;; esac
-  t=$limit
-  if [ "$limit" = "n/10" ]; then
-    n=$(basename "$f" | sed -E 's/^X-n([0-9]+)-.*/\1/')
-    t=$(( (n - 1) / 10 ))
-  fi
+for f in $(bench_instances); do
+  t=$(bench_limit "$f" "$limit")
   "$bin" vrp solve "$f" --time-limit "$t" --threads "$threads" ${SCHOOLRUN_VRP_FLAGS:-} --json >> "$out"
 done
 python3 - "$dir/bks.csv" "$set_name" "$out" <<'PY'

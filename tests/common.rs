@@ -65,3 +65,14 @@ pub fn rutland_points(n: usize, seed: u64) -> Vec<schoolrun::network::Snap> {
     }
     out
 }
+
+/// The demo scenario and the matrix between its homes and schools (homes first).
+pub fn demo() -> (schoolrun::scenario::Scenario, schoolrun::matrix::Matrix) {
+    let sc = schoolrun::scenario::load(&data("demo")).unwrap().scenario;
+    let net = rutland();
+    let mut pts: Vec<[f64; 2]> = sc.pupils.iter().map(|p| [p.lat, p.lon]).collect();
+    pts.extend(sc.schools.iter().map(|s| [s.lat, s.lon]));
+    let snaps = net.snap_all(&pts, 500.0).unwrap();
+    let m = net.matrix(&snaps, &snaps, &|_| {});
+    (sc, m)
+}

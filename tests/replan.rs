@@ -1,24 +1,12 @@
 //! Term re-planning: the fast path for starters, stability, pins and the diff.
 
-use crate::common::data;
+use crate::common::{data, demo};
 use schoolrun::contracts::stability::HighsStability;
-use schoolrun::matrix::Matrix;
 use schoolrun::plan::{self, Locations};
 use schoolrun::replan::{self, Options, Replanned};
 use schoolrun::routing::Settings;
-use schoolrun::scenario::{Scenario, load};
 use schoolrun::units::Pence;
 use std::time::Duration;
-
-fn demo() -> (Scenario, Matrix) {
-    let sc = load(&data("demo")).unwrap().scenario;
-    let net = crate::common::rutland();
-    let mut pts: Vec<[f64; 2]> = sc.pupils.iter().map(|p| [p.lat, p.lon]).collect();
-    pts.extend(sc.schools.iter().map(|s| [s.lat, s.lon]));
-    let snaps = net.snap_all(&pts, 500.0).unwrap();
-    let m = net.matrix(&snaps, &snaps, &|_| {});
-    (sc, m)
-}
 
 fn small() -> Settings {
     Settings {

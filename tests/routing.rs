@@ -258,13 +258,7 @@ fn school_windows_are_met_and_mixed_loads_save_money() {
 
 #[test]
 fn demo_plan_passes_the_checker_and_accounts_for_everyone() {
-    let loaded = load(&data("demo")).unwrap();
-    let sc = loaded.scenario;
-    let net = crate::common::rutland();
-    let mut pts: Vec<[f64; 2]> = sc.pupils.iter().map(|p| [p.lat, p.lon]).collect();
-    pts.extend(sc.schools.iter().map(|s| [s.lat, s.lon]));
-    let snaps = net.snap_all(&pts, 500.0).unwrap();
-    let m = net.matrix(&snaps, &snaps, &|_| {});
+    let (sc, m) = crate::common::demo();
     let loc = Locations::standard(&sc);
     let a = plan::plan(&sc, &m, &loc, &settings(1500), &|_, _| {});
     assert!(a.violations.is_empty(), "{:?}", a.violations);

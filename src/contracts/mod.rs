@@ -55,8 +55,8 @@ pub mod stability;
 mod tender;
 
 pub use tender::{
-    Award, Capacity, Infeasible, Limit, Offer, Sensitivity, Source, Supplier, Tender, TenderBundle,
-    TenderRoute, TenderSettings, sensitivity, solve,
+    Award, Infeasible, Limit, Offer, Sensitivity, Source, Supplier, Tender, TenderBundle,
+    TenderRoute, TenderSettings, greedy, sensitivity, solve,
 };
 
 use crate::plan::Plan;

@@ -104,15 +104,6 @@ pub struct Tender {
     pub min_operators: u32,
 }
 
-/// Seats and wheelchair spaces of a vehicle type (for fitting routes to types).
-#[derive(Debug, Clone, Copy)]
-pub struct Capacity {
-    /// Seats.
-    pub seats: u32,
-    /// Wheelchair spaces.
-    pub wheelchairs: u32,
-}
-
 /// Rounds `per_km × metres + per_min × seconds` to pence.
 fn variable_price(per_km: Pence, per_min: Pence, metres: i64, seconds: i64) -> Pence {
     Pence(
@@ -157,16 +148,8 @@ impl Tender {
         } else {
             None
         };
-        let caps: Vec<Capacity> = sc
-            .vehicles
-            .iter()
-            .map(|v| Capacity {
-                seats: v.seats,
-                wheelchairs: v.wheelchair_spaces,
-            })
-            .collect();
         let fits = |r: &TenderRoute, v: usize| {
-            caps[v].seats >= r.seats && caps[v].wheelchairs >= r.wheelchairs
+            sc.vehicles[v].seats >= r.seats && sc.vehicles[v].wheelchair_spaces >= r.wheelchairs
         };
         let route_index: BTreeMap<&str, usize> = routes
             .iter()
@@ -664,22 +647,22 @@ fn start_values(t: &Tender, m: &Model, choice: &[Option<usize>]) -> Vec<(Var, f6
     v
 }
 
-/// A quick allocation to start the MIP from: routes with the fewest offers first, each
-/// to its cheapest offer whose fleet, route limit and share cap still have room.
-fn greedy(t: &Tender) -> Vec<Option<usize>> {
+/// Routes in `order`, each to the first of its offers (in `rank` order) whose fleet,
+/// route limit and share cap still have room; `None` where no offer has room.
+fn allocate_in_order(
+    t: &Tender,
+    order: &[usize],
+    rank: impl Fn(usize, usize) -> std::cmp::Ordering,
+) -> Vec<Option<usize>> {
     let cap = t.share_cap().unwrap_or(u32::MAX);
     let mut used_type = vec![vec![0u32; t.vehicle_ids.len()]; t.suppliers.len()];
     let mut used = vec![0u32; t.suppliers.len()];
-    let mut by_route: Vec<Vec<usize>> = vec![Vec::new(); t.routes.len()];
-    for (k, o) in t.offers.iter().enumerate() {
-        by_route[o.route].push(k);
-    }
-    let mut order: Vec<usize> = (0..t.routes.len()).collect();
-    order.sort_by_key(|&r| (by_route[r].len(), r));
+    let by_route = offers_by_route(t);
     let mut choice = vec![None; t.routes.len()];
-    for r in order {
-        by_route[r].sort_by_key(|&k| (t.offers[k].price, k));
-        choice[r] = by_route[r].iter().copied().find(|&k| {
+    for &r in order {
+        let mut ks = by_route[r].clone();
+        ks.sort_by(|&a, &b| rank(a, b).then(a.cmp(&b)));
+        choice[r] = ks.into_iter().find(|&k| {
             let o = &t.offers[k];
             let s = &t.suppliers[o.supplier];
             s.fleet[o.vehicle].is_none_or(|f| used_type[o.supplier][o.vehicle] < f)
@@ -693,6 +676,24 @@ fn greedy(t: &Tender) -> Vec<Option<usize>> {
         }
     }
     choice
+}
+
+fn offers_by_route(t: &Tender) -> Vec<Vec<usize>> {
+    let mut by_route: Vec<Vec<usize>> = vec![Vec::new(); t.routes.len()];
+    for (k, o) in t.offers.iter().enumerate() {
+        by_route[o.route].push(k);
+    }
+    by_route
+}
+
+/// The by-hand allocation: routes with the fewest offers first, each to its cheapest
+/// offer whose fleet, route limit and share cap still have room (no bundles). Used to
+/// start the MIP, and as the baseline in benchmarks.
+pub fn greedy(t: &Tender) -> Vec<Option<usize>> {
+    let by_route = offers_by_route(t);
+    let mut order: Vec<usize> = (0..t.routes.len()).collect();
+    order.sort_by_key(|&r| (by_route[r].len(), r));
+    allocate_in_order(t, &order, |a, b| t.offers[a].price.cmp(&t.offers[b].price))
 }
 
 fn explain(t: &Tender, m: &Model, sol: &Solved) -> Option<Infeasible> {
@@ -726,38 +727,14 @@ fn explain(t: &Tender, m: &Model, sol: &Solved) -> Option<Infeasible> {
 /// Rounds an LP solution: routes in order of how firmly the LP assigns them, each to its
 /// offer with the largest LP value that still has room, else the cheapest with room.
 fn lp_round(t: &Tender, x: &[f64]) -> Vec<Option<usize>> {
-    let cap = t.share_cap().unwrap_or(u32::MAX);
-    let mut used_type = vec![vec![0u32; t.vehicle_ids.len()]; t.suppliers.len()];
-    let mut used = vec![0u32; t.suppliers.len()];
-    let mut by_route: Vec<Vec<usize>> = vec![Vec::new(); t.routes.len()];
-    for (k, o) in t.offers.iter().enumerate() {
-        by_route[o.route].push(k);
-    }
+    let by_route = offers_by_route(t);
     let firm = |r: usize| by_route[r].iter().map(|&k| x[k]).fold(0.0, f64::max);
     let mut order: Vec<usize> = (0..t.routes.len()).collect();
     order.sort_by(|&a, &b| firm(b).total_cmp(&firm(a)).then(a.cmp(&b)));
-    let mut choice = vec![None; t.routes.len()];
-    for r in order {
-        let mut ks = by_route[r].clone();
-        ks.sort_by(|&a, &b| {
-            x[b].total_cmp(&x[a])
-                .then(t.offers[a].price.cmp(&t.offers[b].price))
-                .then(a.cmp(&b))
-        });
-        choice[r] = ks.into_iter().find(|&k| {
-            let o = &t.offers[k];
-            let s = &t.suppliers[o.supplier];
-            s.fleet[o.vehicle].is_none_or(|f| used_type[o.supplier][o.vehicle] < f)
-                && s.max_routes.is_none_or(|m| used[o.supplier] < m)
-                && (s.in_house || used[o.supplier] < cap)
-        });
-        if let Some(k) = choice[r] {
-            let o = &t.offers[k];
-            used_type[o.supplier][o.vehicle] += 1;
-            used[o.supplier] += 1;
-        }
-    }
-    choice
+    allocate_in_order(t, &order, |a, b| {
+        x[b].total_cmp(&x[a])
+            .then(t.offers[a].price.cmp(&t.offers[b].price))
+    })
 }
 
 /// Bundles a choice wins, taken in order while no route is discounted twice.

@@ -7,8 +7,8 @@ use std::io::Write;
 use std::path::Path;
 
 pub mod html;
-mod tender;
-pub use tender::{read_plan, write_replan, write_savings, write_tender};
+mod outputs;
+pub use outputs::{read_plan, write_replan, write_savings, write_tender};
 
 /// Writes a file atomically: `write` fills a buffered temporary file that is renamed to
 /// `path` only when everything succeeded.

@@ -1,4 +1,4 @@
-//! Reading a plan back, and writing a tender's outputs.
+//! Reading a plan back, and writing the outputs of tender, savings and re-planning.
 
 use super::write_atomic;
 use crate::contracts::{Award, Comparison, Comparisons, Sensitivity, Tender};

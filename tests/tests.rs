@@ -2,6 +2,7 @@
 
 mod common;
 mod contracts;
+mod golden;
 mod network;
 mod replan;
 mod routing;

@@ -202,8 +202,10 @@ fn main() {
                 time_limit: std::time::Duration::from_secs(120),
                 threads: 1,
             },
-        )
-        .expect("solver runs");
+        );
+        if let Err(contracts::TenderError::Solver(e)) = &res {
+            panic!("the solver failed: {e}");
+        }
         let s = start.elapsed().as_secs_f64();
         let g = greedy(&t);
         match res {

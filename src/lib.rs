@@ -7,16 +7,20 @@
 
 pub mod contracts;
 pub mod error;
+pub mod files;
 pub mod instance;
 pub mod matrix;
 pub mod network;
 pub mod plan;
 pub mod progress;
 pub mod replan;
+pub mod rng;
 pub mod report;
 pub mod routing;
 pub mod savings;
 pub mod scenario;
+pub mod synth;
 pub mod units;
+pub mod workflow;
 
 pub use error::{Error, ErrorKind, Problem, Result};

@@ -1,11 +1,13 @@
-//! The `schoolrun` command line: argument parsing, calls into the library, exit codes.
+//! The `schoolrun` command line: argument parsing, calls into the library's workflow
+//! functions, printing, and exit codes. No planning logic lives here.
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use schoolrun::contracts::{self, partition::HighsPartitioner};
-use schoolrun::error::Problem;
+use schoolrun::error::{Code, Problem};
 use schoolrun::network::{Network, default_cache_dir};
 use schoolrun::progress::Progress;
+use schoolrun::units::{Pence, percent};
+use schoolrun::workflow::{self, PrepareOptions, Step};
 use schoolrun::{Error, report, scenario};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -89,6 +91,9 @@ enum Command {
         /// Skip route recombination (the set-partitioning MIP over the route pool).
         #[arg(long)]
         no_recombine: bool,
+        /// Largest allowed distance from a home or school to a road, in metres.
+        #[arg(long, default_value_t = workflow::DEFAULT_MAX_SNAP_M)]
+        max_snap_m: f64,
         /// `current`: re-plan from today's routes (current_routes.csv) with the
         /// stability controls, writing diff.csv, tradeoff.csv and report.html too.
         #[arg(long)]
@@ -160,7 +165,7 @@ enum Command {
         /// Scenario folder.
         dir: PathBuf,
         /// Largest allowed distance from a home or school to a road, in metres.
-        #[arg(long, default_value_t = 500.0)]
+        #[arg(long, default_value_t = workflow::DEFAULT_MAX_SNAP_M)]
         max_snap_m: f64,
         /// Print the report as JSON on stdout.
         #[arg(long)]
@@ -178,7 +183,7 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
         /// Largest allowed distance from a point to the road it snaps to, in metres.
-        #[arg(long, default_value_t = 500.0)]
+        #[arg(long, default_value_t = workflow::DEFAULT_MAX_SNAP_M)]
         max_snap_m: f64,
         /// Algorithm: ch (contraction hierarchy) or dijkstra (baseline).
         #[arg(long, default_value = "ch")]
@@ -237,6 +242,9 @@ enum NetworkCommand {
     },
 }
 
+/// Search iterations per worker in the demo.
+const DEMO_ITERATIONS: u64 = 20_000;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
@@ -249,11 +257,20 @@ fn main() -> ExitCode {
     }
 }
 
-fn cache_dir(cli: &Cli) -> Option<PathBuf> {
-    if cli.no_cache {
-        None
-    } else {
-        Some(cli.cache_dir.clone().unwrap_or_else(default_cache_dir))
+impl Cli {
+    fn cache_dir(&self) -> Option<PathBuf> {
+        if self.no_cache {
+            None
+        } else {
+            Some(self.cache_dir.clone().unwrap_or_else(default_cache_dir))
+        }
+    }
+
+    fn prepare_options(&self, max_snap_m: f64) -> PrepareOptions {
+        PrepareOptions {
+            cache_dir: self.cache_dir(),
+            max_snap_m,
+        }
     }
 }
 
@@ -262,37 +279,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     match &cli.command {
         Command::Network {
             command: NetworkCommand::Build { osm, out, json },
-        } => {
-            let (net, report) = Network::build(osm, &progress)?;
-            if let Some(dir) = cache_dir(&cli) {
-                // Building also refreshes the cache, so later commands start at once.
-                if let Err(e) = Network::load(osm, Some(&dir), &Progress::hidden()) {
-                    progress.warn(&format!("could not refresh the graph cache: {e}"));
-                }
-            }
-            if let Some(out) = out {
-                net.save(out, osm)?;
-            }
-            let s = net.roads().summary();
-            if *json {
-                println!(
-                    "{}",
-                    serde_json::json!({
-                        "nodes": s.nodes,
-                        "edges": s.edges,
-                        "road_km": (s.road_km * 10.0).round() / 10.0,
-                        "seconds": report.build_seconds,
-                        "prepare_seconds": report.prepare_seconds,
-                    })
-                );
-            } else {
-                println!(
-                    "{} nodes, {} directed edges, {:.1} km of road; built in {:.2} s, contraction hierarchy in {:.2} s",
-                    s.nodes, s.edges, s.road_km, report.build_seconds, report.prepare_seconds
-                );
-            }
-            Ok(())
-        }
+        } => network_build(&cli, osm, out.as_deref(), *json, &progress),
         Command::Matrix {
             osm,
             points,
@@ -300,48 +287,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             max_snap_m,
             algorithm,
             json,
-        } => {
-            if algorithm != "ch" && algorithm != "dijkstra" {
-                return Err(Error::invalid(vec![Problem {
-                    code: "E-UNKNOWN-VALUE",
-                    file: "command line".into(),
-                    line: 0,
-                    column: "--algorithm".into(),
-                    value: algorithm.clone(),
-                    expected: "ch or dijkstra".into(),
-                }])
-                .into());
-            }
-            let pts = scenario::read_points(points)?;
-            let (net, _) = Network::load(osm, cache_dir(&cli).as_deref(), &progress)?;
-            let snaps = snap_points(&net, points, &pts, *max_snap_m)?;
-            let t = Instant::now();
-            let bar = progress.bar(2 * pts.len() as u64, "computing matrix");
-            let m = if algorithm == "ch" {
-                net.matrix(&snaps, &snaps, &|k| bar.inc(k))
-            } else {
-                net.roads()
-                    .matrix_dijkstra(&snaps, &snaps, &|k| bar.inc(k * 2))
-            };
-            bar.finish_and_clear();
-            let seconds = t.elapsed().as_secs_f64();
-            let ids: Vec<String> = pts.iter().map(|p| p.id.clone()).collect();
-            report::write_matrix_csv(out, &ids, &m)?;
-            if *json {
-                println!(
-                    "{}",
-                    serde_json::json!({"points": pts.len(), "pairs": pts.len() * pts.len(), "seconds": seconds})
-                );
-            } else {
-                eprintln!(
-                    "{} pairs in {:.2} s -> {}",
-                    pts.len() * pts.len(),
-                    seconds,
-                    out.display()
-                );
-            }
-            Ok(())
-        }
+        } => matrix(&cli, osm, points, out, *max_snap_m, algorithm, *json, &progress),
         Command::Generate {
             osm,
             pupils,
@@ -349,16 +295,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             out,
             name,
         } => {
-            let (net, _) = Network::load(osm, cache_dir(&cli).as_deref(), &progress)?;
+            let (net, _) = Network::load(osm, cli.cache_dir().as_deref(), &progress)?;
             let schools = schoolrun::network::osm::read_schools(osm)?;
             std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
-            let opts = scenario::generate::Options {
+            let opts = schoolrun::synth::Options {
                 pupils: *pupils,
                 seed: *seed,
                 osm_in_toml: relative_path(out, osm),
                 name: name.clone(),
             };
-            let sc = scenario::generate::generate(&net, &schools, &opts)?;
+            let sc = schoolrun::synth::generate(&net, &schools, &opts)?;
             scenario::write_scenario(out, &sc)?;
             let s = sc.summary();
             eprintln!(
@@ -401,17 +347,25 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             time_limit,
             sensitivity,
             json,
-        } => tender(
-            dir,
-            plan,
-            out,
-            *time_limit,
-            *sensitivity,
-            *json,
-            false,
-            &progress,
-        )
-        .map(|_| ()),
+        } => {
+            let opts = workflow::TenderOptions {
+                time_limit: workflow::check_time_limit(*time_limit, "--time-limit")?,
+                sensitivity_rows: *sensitivity,
+            };
+            let sc = scenario::load(dir)?.scenario;
+            let p = report::read_plan(plan)?;
+            let plan_file = plan.join("plan.json").display().to_string();
+            let tr = workflow::tender::tender(&sc, &p, &plan_file, &opts, &progress)?;
+            write_tender(out, &sc, &tr, opts.time_limit.as_secs_f64())?;
+            print_tender(sc.policy.school_days as i64, &tr, *json);
+            if !*json {
+                eprintln!(
+                    "wrote {}/allocation.csv, by_school.csv, by_operator.csv, sensitivity.csv, tender.json",
+                    out.display()
+                );
+            }
+            Ok(())
+        }
         Command::Plan {
             dir,
             out,
@@ -420,109 +374,41 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             threads,
             seed,
             no_recombine,
+            max_snap_m,
             from,
             max_changes,
             pins,
             pin_routes,
             json,
         } => {
-            let (sc, m, coords) = load_for_planning(&cli, dir, &progress)?;
-            let settings = schoolrun::routing::Settings {
-                time_limit: Some(std::time::Duration::from_secs_f64(
-                    time_limit.unwrap_or(sc.solver.time_limit_s),
-                )),
+            let options = workflow::PlanOptions {
+                time_limit_s: *time_limit,
                 iterations: *iterations,
-                threads: threads.unwrap_or(sc.solver.threads),
-                seed: seed.unwrap_or(sc.solver.seed),
+                threads: *threads,
+                seed: *seed,
+                recombine: !*no_recombine,
             };
-            match from.as_deref() {
-                None => {}
-                Some("current") => {
-                    return replan_cmd(
-                        &sc,
-                        &m,
-                        &coords,
-                        out,
-                        &settings,
-                        *max_changes,
-                        pins,
-                        pin_routes,
-                        *json,
-                        &progress,
-                    );
-                }
+            let replan = match from.as_deref() {
+                None => None,
+                Some("current") => Some(workflow::ReplanOptions {
+                    max_changes: *max_changes,
+                    pins: pins.clone(),
+                    pin_routes: pin_routes.clone(),
+                }),
                 Some(other) => {
-                    return Err(Error::invalid(vec![Problem {
-                        code: "E-BAD-ARGUMENT",
-                        file: "command line".into(),
-                        line: 0,
-                        column: "--from".into(),
-                        value: other.into(),
-                        expected: "current".into(),
-                    }])
+                    return Err(Error::problem(Problem::argument(
+                        "--from",
+                        other,
+                        "current",
+                    ))
                     .into());
                 }
-            }
-            let spin = progress.spinner("planning routes");
-            let sp = HighsPartitioner::default();
-            let plan = schoolrun::plan::plan_with(
-                &sc,
-                &m,
-                &schoolrun::plan::Locations::standard(&sc),
-                &settings,
-                &|it, best| {
-                    spin.set_message(format!(
-                        "planning routes: {it} iterations, best £{:.2}/day",
-                        best as f64 / schoolrun::plan::UNITS_PER_PENNY as f64 / 100.0
-                    ));
-                },
-                (!*no_recombine).then_some(&sp as &dyn schoolrun::routing::SetPartitioner),
-            );
-            spin.finish_and_clear();
-            let extra = serde_json::json!({"seed": settings.seed, "threads": settings.threads, "time_limit_s": settings.time_limit.map(|d| d.as_secs_f64()), "iterations": settings.iterations});
-            report::write_plan(out, &sc, &plan, &coords, extra)?;
-            let current = sc.current_cost_per_day() * sc.policy.school_days as i64;
-            let saving = current - plan.cost_per_year;
-            let pct = if current.0 > 0 {
-                100.0 * saving.0 as f64 / current.0 as f64
-            } else {
-                0.0
             };
-            if *json {
-                println!(
-                    "{}",
-                    serde_json::json!({"vehicles": plan.routes.len(), "cost_per_year": plan.cost_per_year.pounds(), "current_cost_per_year": current.pounds(), "saving_pct": pct, "unrouted": plan.unrouted.len(), "feasible": plan.violations.is_empty()})
-                );
-            } else {
-                println!(
-                    "{} vehicles, {} a year (today {}: saving {} = {:.1}%); {} pupil(s) not routed; checker: {}",
-                    plan.routes.len(),
-                    plan.cost_per_year,
-                    current,
-                    saving,
-                    pct,
-                    plan.unrouted
-                        .iter()
-                        .filter(|u| u.reason != schoolrun::plan::Reason::NotRouted)
-                        .count(),
-                    if plan.violations.is_empty() {
-                        "ok".to_string()
-                    } else {
-                        format!("{} violation(s)", plan.violations.len())
-                    }
-                );
-                eprintln!(
-                    "wrote {}/summary.json, routes.csv, routes.geojson, plan.json",
-                    out.display()
-                );
+            let p = workflow::prepare(dir, &cli.prepare_options(*max_snap_m), &progress)?;
+            match replan {
+                Some(r) => replan_cmd(&p, out, &options, &r, *json, &progress),
+                None => plan_cmd(&p, out, &options, *json, &progress),
             }
-            if !plan.violations.is_empty() {
-                anyhow::bail!(
-                    "the plan failed the independent checker: {}",
-                    plan.violations.join("; ")
-                );
-            }
-            Ok(())
         }
         Command::Savings {
             dir,
@@ -533,26 +419,21 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             repair_iterations,
             check_sample,
             json,
-        } => {
-            let threads = match threads {
-                Some(t) => *t,
-                None => scenario::load(dir)?.scenario.solver.threads,
-            };
-            pipeline(
-                &cli,
-                dir,
-                out,
-                &PipelineOptions {
-                    iterations: *iterations,
-                    threads,
-                    seed: *seed,
-                    repair_iterations: *repair_iterations,
-                    check_sample: *check_sample,
-                    json: *json,
-                },
-                &progress,
-            )
-        }
+        } => chain(
+            &cli,
+            dir,
+            out,
+            &workflow::ChainOptions {
+                prepare: cli.prepare_options(workflow::DEFAULT_MAX_SNAP_M),
+                iterations: *iterations,
+                threads: *threads,
+                seed: *seed,
+                repair_iterations: *repair_iterations,
+                check_sample: *check_sample,
+            },
+            *json,
+            &progress,
+        ),
         Command::Validate {
             dir,
             max_snap_m,
@@ -562,9 +443,132 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let data = data
                 .clone()
                 .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data"));
-            demo(&cli, &data, out, &progress)
+            println!(
+                "schoolrun demo — Rutland (roads © OpenStreetMap contributors, ODbL; synthetic pupils)"
+            );
+            chain(
+                &cli,
+                &data.join("demo"),
+                out,
+                &workflow::ChainOptions {
+                    prepare: cli.prepare_options(workflow::DEFAULT_MAX_SNAP_M),
+                    iterations: DEMO_ITERATIONS,
+                    threads: Some(2),
+                    seed: None,
+                    repair_iterations: schoolrun::savings::Settings::default().repair_iterations,
+                    check_sample: 0,
+                },
+                false,
+                &progress,
+            )
         }
     }
+}
+
+fn network_build(
+    cli: &Cli,
+    osm: &Path,
+    out: Option<&Path>,
+    json: bool,
+    progress: &Progress,
+) -> anyhow::Result<()> {
+    let (net, report) = Network::build(osm, progress)?;
+    if let Some(dir) = cli.cache_dir() {
+        // Building also refreshes the cache, so later commands start at once.
+        if let Err(e) = Network::load(osm, Some(&dir), &Progress::hidden()) {
+            progress.warn(&format!("could not refresh the graph cache: {e}"));
+        }
+    }
+    if let Some(out) = out {
+        net.save(out, osm)?;
+    }
+    let s = net.roads().summary();
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "nodes": s.nodes,
+                "edges": s.edges,
+                "road_km": (s.road_km * 10.0).round() / 10.0,
+                "seconds": report.build_seconds,
+                "prepare_seconds": report.prepare_seconds,
+            })
+        );
+    } else {
+        println!(
+            "{} nodes, {} directed edges, {:.1} km of road; built in {:.2} s, contraction hierarchy in {:.2} s",
+            s.nodes, s.edges, s.road_km, report.build_seconds, report.prepare_seconds
+        );
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn matrix(
+    cli: &Cli,
+    osm: &Path,
+    points: &Path,
+    out: &Path,
+    max_snap_m: f64,
+    algorithm: &str,
+    json: bool,
+    progress: &Progress,
+) -> anyhow::Result<()> {
+    if algorithm != "ch" && algorithm != "dijkstra" {
+        return Err(Error::problem(Problem {
+            code: Code::UnknownValue,
+            ..Problem::argument("--algorithm", algorithm, "ch or dijkstra")
+        })
+        .into());
+    }
+    workflow::prepare::check_snap_limit(max_snap_m, "--max-snap-m")?;
+    let pts = scenario::read_points(points)?;
+    let (net, _) = Network::load(osm, cli.cache_dir().as_deref(), progress)?;
+    let file = points
+        .file_name()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let places: Vec<workflow::Place> = pts
+        .iter()
+        .map(|p| workflow::Place {
+            file: &file,
+            line: p.line,
+            id: &p.id,
+            lat: p.lat,
+            lon: p.lon,
+        })
+        .collect();
+    let (snaps, problems) = workflow::snap_places(&net, &places, max_snap_m);
+    if !problems.is_empty() {
+        return Err(Error::invalid(problems).into());
+    }
+    let snaps: Vec<_> = snaps.into_iter().flatten().collect();
+    let t = Instant::now();
+    let bar = progress.bar(2 * pts.len() as u64, "computing matrix");
+    let m = if algorithm == "ch" {
+        net.matrix(&snaps, &snaps, &|k| bar.inc(k))
+    } else {
+        net.roads()
+            .matrix_dijkstra(&snaps, &snaps, &|k| bar.inc(k * 2))
+    };
+    bar.finish_and_clear();
+    let seconds = t.elapsed().as_secs_f64();
+    let ids: Vec<String> = pts.iter().map(|p| p.id.clone()).collect();
+    report::write_matrix_csv(out, &ids, &m)?;
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({"points": pts.len(), "pairs": pts.len() * pts.len(), "seconds": seconds})
+        );
+    } else {
+        eprintln!(
+            "{} pairs in {:.2} s -> {}",
+            pts.len() * pts.len(),
+            seconds,
+            out.display()
+        );
+    }
+    Ok(())
 }
 
 /// `to` expressed relative to the folder `from_dir` when both resolve, else absolute.
@@ -592,40 +596,26 @@ fn validate(
     json: bool,
     progress: &Progress,
 ) -> anyhow::Result<()> {
-    let (loaded, mut errors) = scenario::load_all(dir);
-    if loaded.scenario.osm.is_file() {
-        match Network::load(&loaded.scenario.osm, cache_dir(cli).as_deref(), progress) {
-            Ok((net, _)) => errors.extend(scenario::check_locations(&loaded, &net, max_snap_m)),
-            Err(e) => errors.push(Problem {
-                code: "E-OSM-UNREADABLE",
-                file: "scenario.toml".into(),
-                line: 0,
-                column: "osm".into(),
-                value: loaded.scenario.osm.display().to_string(),
-                expected: format!("a readable .osm.pbf extract ({e})"),
-            }),
-        }
-    }
-    let summary = loaded.scenario.summary();
+    let v = workflow::validate(dir, &cli.prepare_options(max_snap_m), progress)?;
     if json {
         println!(
             "{}",
-            serde_json::json!({"valid": errors.is_empty(), "errors": errors, "warnings": loaded.warnings, "summary": summary})
+            serde_json::json!({"valid": v.errors.is_empty(), "errors": v.errors, "warnings": v.warnings, "summary": v.summary})
         );
     } else {
-        for e in &errors {
+        for e in &v.errors {
             println!("error: {e}");
         }
-        for w in &loaded.warnings {
+        for w in &v.warnings {
             println!("warning: {w}");
         }
         println!(
             "{}: {} error(s), {} warning(s)",
             dir.display(),
-            errors.len(),
-            loaded.warnings.len()
+            v.errors.len(),
+            v.warnings.len()
         );
-        let s = &summary;
+        let s = &v.summary;
         println!(
             "  {} schools; {} pupils ({} to route, {} on PTB, {} on ITT, {} other); of those routed {} wheelchair users, {} need an assistant, {} solo",
             s.schools,
@@ -649,10 +639,10 @@ fn validate(
             );
         }
     }
-    if errors.is_empty() {
+    if v.errors.is_empty() {
         Ok(())
     } else {
-        Err(Error::invalid(errors).into())
+        Err(Error::invalid(v.errors).into())
     }
 }
 
@@ -669,9 +659,9 @@ fn vrp_solve(
     progress: &Progress,
 ) -> anyhow::Result<()> {
     let inst = schoolrun::instance::read(instance)?;
-    let sp = HighsPartitioner::default();
+    let sp = schoolrun::contracts::partition::HighsPartitioner::default();
     let settings = schoolrun::routing::Settings {
-        time_limit: Some(std::time::Duration::from_secs_f64(time_limit)),
+        time_limit: Some(workflow::check_time_limit(time_limit, "--time-limit")?),
         iterations,
         threads,
         seed,
@@ -698,27 +688,8 @@ fn vrp_solve(
     let feasible = report.ok() && outcome.solution.unassigned.is_empty();
     let cost = inst.reported_cost(&outcome.solution);
     if let Some(path) = sol {
-        report::write_atomic(path, |w| {
-            for (k, r) in outcome.solution.routes.iter().enumerate() {
-                let ids: Vec<String> = r
-                    .stops
-                    .iter()
-                    .map(|&s| {
-                        let st = &inst.problem.stops[s as usize];
-                        match inst.family {
-                            schoolrun::instance::Family::Pdptw => st.loc.to_string(),
-                            _ => inst.job_numbers[st.job as usize].to_string(),
-                        }
-                    })
-                    .collect();
-                writeln!(w, "Route #{}: {}", k + 1, ids.join(" "))?;
-            }
-            if cost.fract() == 0.0 {
-                writeln!(w, "Cost {cost}")
-            } else {
-                writeln!(w, "Cost {cost:.4}")
-            }
-        })?;
+        let text = inst.solution_text(&outcome.solution);
+        schoolrun::files::write_atomic(path, |w| w.write_all(text.as_bytes()))?;
     }
     for v in report.violations.iter().take(10) {
         eprintln!("checker: {v}");
@@ -748,216 +719,76 @@ fn vrp_solve(
     Ok(())
 }
 
-/// Loads and validates a scenario, its road network and the matrix between homes and
-/// schools (homes first, then schools), with the snapped coordinates of each.
-fn load_for_planning(
-    cli: &Cli,
-    dir: &Path,
-    progress: &Progress,
-) -> anyhow::Result<(scenario::Scenario, schoolrun::matrix::Matrix, Vec<[f64; 2]>)> {
-    let loaded = scenario::load(dir)?;
-    let (net, _) = Network::load(&loaded.scenario.osm, cache_dir(cli).as_deref(), progress)?;
-    let problems = scenario::check_locations(&loaded, &net, 500.0);
-    if !problems.is_empty() {
-        return Err(Error::invalid(problems).into());
-    }
-    let sc = loaded.scenario;
-    let mut pts: Vec<[f64; 2]> = sc.pupils.iter().map(|p| [p.lat, p.lon]).collect();
-    pts.extend(sc.schools.iter().map(|s| [s.lat, s.lon]));
-    let snaps = net
-        .snap_all(&pts, 500.0)
-        .map_err(|f| anyhow::anyhow!("{} locations did not snap", f.len()))?;
-    let m = net.matrix(&snaps, &snaps, &|_| {});
-    let coords = snaps.iter().map(|s| [s.lat, s.lon]).collect();
-    Ok((sc, m, coords))
-}
-
-fn snap_points(
-    net: &Network,
-    file: &Path,
-    pts: &[scenario::Point],
-    max_m: f64,
-) -> anyhow::Result<Vec<schoolrun::network::Snap>> {
-    let coords: Vec<[f64; 2]> = pts.iter().map(|p| [p.lat, p.lon]).collect();
-    net.snap_all(&coords, max_m).map_err(|failures| {
-        let name = file.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        Error::invalid(
-            failures
-                .iter()
-                .map(|f| {
-                    let p = &pts[f.index];
-                    Problem {
-                        code: "E-TOO-FAR-FROM-ROAD",
-                        file: name.clone(),
-                        line: p.line,
-                        column: "lat,lon".into(),
-                        value: format!("{} ({}, {})", p.id, p.lat, p.lon),
-                        expected: match f.distance_m {
-                            Some(d) => format!("a point within {max_m:.0} m of a road (nearest road is {d:.0} m away)"),
-                            None => "a point on the road network".into(),
-                        },
-                    }
-                })
-                .collect(),
-        )
-        .into()
-    })
-}
-
-/// `schoolrun plan DIR --from current`: repair today's routes (the fast path for starters
-/// and leavers), the saving-versus-changes table, then the plan under the stability
-/// costs, pins and change budget; writes the plan outputs, diff.csv, tradeoff.csv and
-/// report.html.
-#[allow(clippy::too_many_arguments)]
-fn replan_cmd(
-    sc: &scenario::Scenario,
-    m: &schoolrun::matrix::Matrix,
-    coords: &[[f64; 2]],
+fn plan_cmd(
+    p: &workflow::Prepared,
     out: &Path,
-    settings: &schoolrun::routing::Settings,
-    max_changes: Option<u32>,
-    pins: &[String],
-    pin_routes: &[String],
+    options: &workflow::PlanOptions,
     json: bool,
     progress: &Progress,
 ) -> anyhow::Result<()> {
-    use schoolrun::replan;
-    let pupil_index: std::collections::HashMap<&str, usize> = sc
-        .pupils
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.id.as_str(), i))
-        .collect();
-    let mut bad = Vec::new();
-    let pinned_pupils: Vec<usize> = pins
-        .iter()
-        .filter_map(|id| {
-            let i = pupil_index.get(id.as_str()).copied();
-            if i.is_none() {
-                bad.push(Problem {
-                    code: "E-UNKNOWN-ID",
-                    file: "command line".into(),
-                    line: 0,
-                    column: "--pin".into(),
-                    value: id.clone(),
-                    expected: "a pupil id from pupils.csv".into(),
-                });
-            }
-            i
-        })
-        .collect();
-    let pinned_routes: Vec<usize> = pin_routes
-        .iter()
-        .filter_map(|id| {
-            let k = sc.current_routes.iter().position(|r| &r.id == id);
-            if k.is_none() {
-                bad.push(Problem {
-                    code: "E-UNKNOWN-ID",
-                    file: "command line".into(),
-                    line: 0,
-                    column: "--pin-route".into(),
-                    value: id.clone(),
-                    expected: "a route id from current_routes.csv".into(),
-                });
-            }
-            k
-        })
-        .collect();
-    if !bad.is_empty() {
-        return Err(Error::invalid(bad).into());
+    let sc = &p.scenario;
+    let (plan, settings) = workflow::plan::plan_with_spinner(p, options, progress)?;
+    let extra = serde_json::json!({"seed": settings.seed, "threads": settings.threads, "time_limit_s": settings.time_limit.map(|d| d.as_secs_f64()), "iterations": settings.iterations});
+    report::write_plan(out, sc, &plan, &p.coords, extra)?;
+    let current = sc.current_cost_per_day() * sc.policy.school_days as i64;
+    let saving = current - plan.cost_per_year;
+    let pct = percent(saving, current);
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({"vehicles": plan.routes.len(), "cost_per_year": plan.cost_per_year.pounds(), "current_cost_per_year": current.pounds(), "saving_pct": pct, "unrouted": plan.unrouted.len(), "feasible": plan.violations.is_empty()})
+        );
+    } else {
+        println!(
+            "{} vehicles, {} a year (today {}: saving {} = {:.1}%); {} pupil(s) not routed; checker: ok",
+            plan.routes.len(),
+            plan.cost_per_year,
+            current,
+            saving,
+            pct,
+            plan.unrouted
+                .iter()
+                .filter(|u| u.reason != schoolrun::plan::Reason::NotRouted)
+                .count(),
+        );
+        eprintln!(
+            "wrote {}/summary.json, routes.csv, routes.geojson, plan.json",
+            out.display()
+        );
     }
-    if sc.current_routes.is_empty() {
-        return Err(Error::invalid(vec![Problem {
-            code: "E-FILE-MISSING",
-            file: "current_routes.csv".into(),
-            line: 0,
-            column: String::new(),
-            value: String::new(),
-            expected: "today's routes, to re-plan from".into(),
-        }])
-        .into());
-    }
-    let loc = schoolrun::plan::Locations::standard(sc);
-    let t0 = Instant::now();
-    let r = replan::repair(sc, m, &loc);
-    let fast_s = t0.elapsed().as_secs_f64();
-    let p = &r.compiled.problem;
-    let days = sc.policy.school_days as i64;
-    let price = |sol: &schoolrun::routing::Solution| {
-        schoolrun::plan::mirrored_day_cost(sc, m, &loc, &r.compiled, sol).0 * days
-    };
-    let repaired_cost = price(&r.solution);
-    let spin = progress.spinner("re-planning: searching from today's routes");
-    let (cands, free) = replan::candidates(&r, settings);
-    let solver = contracts::stability::HighsStability;
-    let mip_time = std::time::Duration::from_secs(60);
-    let mut table = Vec::new();
-    let mut previous: Option<replan::Replanned> = None;
-    for budget in [Some(0), Some(5), Some(10), Some(20), None] {
-        spin.set_message(format!(
-            "re-planning: best plan moving at most {}",
-            budget.map_or("any number of".to_string(), |b| b.to_string())
-        ));
-        // A penny a day per move: among equal costs, the plan moving fewest pupils.
-        let o = replan::Options {
-            move_cost: schoolrun::units::Pence(1),
-            minute_cost: schoolrun::units::Pence(0),
-            max_changes: budget,
-            pinned_pupils: pinned_pupils.clone(),
-            pinned_routes: pinned_routes.clone(),
-            // Each budget starts from the answer under the tighter one; no budget from
-            // the unconstrained optimum.
-            start: if budget.is_none() {
-                Some(free.clone())
-            } else {
-                previous.clone()
-            },
-        };
-        // Should the MIP fail in its time, the starting point stands (it is feasible for
-        // this budget).
-        let fallback = o.start.clone().unwrap_or_else(|| replan::Replanned {
-            solution: r.solution.clone(),
-            origin: r.origin.clone(),
-        });
-        let s = replan::improve(&r, &cands, &o, &solver, mip_time).unwrap_or(fallback);
-        let moved = replan::moved_jobs(&r, &s, p).len();
-        table.push((budget, moved, price(&s.solution)));
-        previous = Some(s);
-    }
-    let o = replan::Options {
-        move_cost: sc.policy.stability_cost_per_move,
-        minute_cost: sc.policy.stability_cost_per_minute,
-        max_changes,
-        pinned_pupils,
-        pinned_routes,
-        start: None,
-    };
-    let chosen = replan::improve(&r, &cands, &o, &solver, mip_time).unwrap_or(replan::Replanned {
-        solution: r.solution.clone(),
-        origin: r.origin.clone(),
-    });
+    Ok(())
+}
+
+fn replan_cmd(
+    p: &workflow::Prepared,
+    out: &Path,
+    options: &workflow::PlanOptions,
+    o: &workflow::ReplanOptions,
+    json: bool,
+    progress: &Progress,
+) -> anyhow::Result<()> {
+    let sc = &p.scenario;
+    let settings = options.settings(sc)?;
+    let spin = progress.spinner("re-planning");
+    let r = workflow::replan::replan(p, &settings, o, &|m| spin.set_message(m.to_string()))?;
     spin.finish_and_clear();
-    let outcome = schoolrun::routing::Outcome {
-        solution: chosen.solution.clone(),
-        iterations: 0,
-        seconds: t0.elapsed().as_secs_f64(),
-    };
-    let mut plan = schoolrun::plan::finish(sc, m, &loc, settings, None, &r.compiled, &outcome);
-    replan::name_routes(sc, &r.compiled, &chosen, &mut plan);
-    let changes = replan::diff(sc, &r, &plan);
-    let moved = changes
-        .iter()
-        .filter(|c| c.vehicle_changed && !c.old_route.is_empty() && !c.new_route.is_empty())
-        .count();
+    let plan = &r.plan;
     report::write_plan(
         out,
         sc,
-        &plan,
-        coords,
-        serde_json::json!({"from": "current", "max_changes": max_changes, "seed": settings.seed}),
+        plan,
+        &p.coords,
+        serde_json::json!({"from": "current", "max_changes": o.max_changes, "seed": settings.seed}),
     )?;
-    report::write_replan(out, sc, &r.checks, &table, &changes, repaired_cost)?;
-    let current = sc.current_cost_per_day() * days;
+    let table: Vec<(Option<u32>, usize, Pence)> = r
+        .table
+        .iter()
+        .map(|t| (t.max_changes, t.moved, t.cost_per_year))
+        .collect();
+    report::write_replan(out, sc, &r.repaired.checks, &table, &r.changes, r.repaired_cost)?;
+    let current = sc.current_cost_per_day() * sc.policy.school_days as i64;
+    let checks = &r.repaired.checks;
+    let broken = checks.iter().filter(|c| !c.violations.is_empty()).count();
     if json {
         println!(
             "{}",
@@ -965,497 +796,245 @@ fn replan_cmd(
                 "vehicles": plan.routes.len(),
                 "cost_per_year": plan.cost_per_year.pounds(),
                 "current_cost_per_year": current.pounds(),
-                "moved": moved,
-                "starters": r.starters.len(),
-                "forced_moves": r.forced_moves.len(),
-                "broken_routes": r.checks.iter().filter(|c| !c.violations.is_empty()).count(),
-                "repair_seconds": fast_s,
-                "tradeoff": table.iter().map(|(b, n, c)| serde_json::json!({"max_changes": b, "moved": n, "cost_per_year": c.pounds()})).collect::<Vec<_>>(),
+                "moved": r.moved,
+                "starters": r.repaired.starters.len(),
+                "forced_moves": r.repaired.forced_moves.len(),
+                "broken_routes": broken,
+                "repair_seconds": r.repair_seconds,
+                "tradeoff": r.table.iter().map(|t| serde_json::json!({"max_changes": t.max_changes, "moved": t.moved, "cost_per_year": t.cost_per_year.pounds()})).collect::<Vec<_>>(),
                 "feasible": plan.violations.is_empty(),
             })
         );
     } else {
         println!(
-            "today: {} routes, {} break a rule; {} starter(s) placed and {} pupil(s) moved off broken routes in {:.3} s (repaired: {} a year)",
-            r.checks.len(),
-            r.checks.iter().filter(|c| !c.violations.is_empty()).count(),
-            r.starters.len(),
-            r.forced_moves.len(),
-            fast_s,
-            repaired_cost
+            "today: {} routes, {broken} break a rule; {} starter(s) placed and {} pupil(s) moved off broken routes in {:.3} s (repaired: {} a year)",
+            checks.len(),
+            r.repaired.starters.len(),
+            r.repaired.forced_moves.len(),
+            r.repair_seconds,
+            r.repaired_cost
         );
         println!("saving against pupils moved (reference prices, afternoons as mirrors, a year):");
-        for (b, n, c) in &table {
+        for t in &r.table {
             println!(
                 "  at most {:>9}: {:>3} moved, {} ({} saved)",
-                b.map_or("unlimited".to_string(), |b| b.to_string()),
-                n,
-                c,
-                repaired_cost - *c
+                t.max_changes
+                    .map_or("unlimited".to_string(), |b| b.to_string()),
+                t.moved,
+                t.cost_per_year,
+                r.repaired_cost - t.cost_per_year
             );
         }
         println!(
-            "plan: {} vehicles, {} a year; {} pupil(s) change vehicle; checker: {}",
+            "plan: {} vehicles, {} a year; {} pupil(s) change vehicle; checker: ok",
             plan.routes.len(),
             plan.cost_per_year,
-            moved,
-            if plan.violations.is_empty() {
-                "ok"
-            } else {
-                "VIOLATIONS"
-            }
+            r.moved,
         );
         eprintln!(
             "wrote {}/diff.csv, diff_by_route.csv, diff_by_school.csv, tradeoff.csv, current_checks.csv, report.html and the plan outputs",
             out.display()
         );
     }
-    if !plan.violations.is_empty() {
-        anyhow::bail!(
-            "the plan failed the checker: {}",
-            plan.violations.join("; ")
-        );
-    }
     Ok(())
 }
 
-/// What `tender` found, for the demo's summary lines.
-struct TenderOutcome {
-    /// Supplier and price per day of each route, in plan order.
-    award: Vec<(String, schoolrun::units::Pence)>,
-    award_per_year: schoolrun::units::Pence,
-    current_per_year: schoolrun::units::Pence,
-    new_per_year: schoolrun::units::Pence,
-    optimal: bool,
-    gap: f64,
-    seconds: f64,
-    bundles_won: usize,
-}
-
-/// `schoolrun tender`: reads the plan, builds and solves the tender, writes the outputs.
-fn tender(
-    dir: &Path,
-    plan_dir: &Path,
+fn write_tender(
     out: &Path,
-    time_limit: f64,
-    sensitivity_rows: usize,
-    json: bool,
-    quiet: bool,
-    progress: &Progress,
-) -> anyhow::Result<TenderOutcome> {
-    let t0 = Instant::now();
-    let sc = scenario::load(dir)?.scenario;
-    let plan = report::read_plan(plan_dir)?;
-    let routes = contracts::routes_from_plan(&sc, &plan).map_err(|errs| {
-        Error::invalid(
-            errs.into_iter()
-                .map(|e| Problem {
-                    code: "E-PLAN-MISMATCH",
-                    file: plan_dir.join("plan.json").display().to_string(),
-                    line: 0,
-                    column: String::new(),
-                    value: e,
-                    expected: "a plan made from this scenario".into(),
-                })
-                .collect(),
-        )
-    })?;
-    // Every bid must name a route of the plan being tendered.
-    let ids: std::collections::BTreeSet<&str> = routes.iter().map(|r| r.id.as_str()).collect();
-    let bad: Vec<Problem> = sc
-        .bids
-        .iter()
-        .filter(|b| !ids.contains(b.route_id.as_str()))
-        .map(|b| Problem {
-            code: "E-UNKNOWN-ID",
-            file: "bids.csv".into(),
-            line: b.line,
-            column: "route_id".into(),
-            value: b.route_id.clone(),
-            expected: format!("a route id of the plan in {}", plan_dir.display()),
-        })
-        .collect();
-    if !bad.is_empty() {
-        return Err(Error::invalid(bad).into());
-    }
-    let (t, warnings) = contracts::Tender::from_scenario(&sc, routes);
-    for w in &warnings {
-        progress.warn(w);
-    }
-    let settings = contracts::TenderSettings {
-        time_limit: std::time::Duration::from_secs_f64(time_limit),
-        threads: 1,
-    };
-    let spin = progress.spinner(&format!(
-        "tendering {} routes to {} suppliers ({} offers, {} bundles)",
-        t.routes.len(),
-        t.suppliers.len(),
-        t.offers.len(),
-        t.bundles.len()
-    ));
-    let award = match contracts::solve(&t, &settings).map_err(|e| anyhow::anyhow!(e))? {
-        Ok(a) => a,
-        Err(inf) => {
-            spin.finish_and_clear();
-            return Err(Error::invalid(
-                inf.reasons
-                    .iter()
-                    .map(|r| Problem {
-                        code: "E-TENDER-INFEASIBLE",
-                        file: "operators.csv".into(),
-                        line: 0,
-                        column: String::new(),
-                        value: r.clone(),
-                        expected: "enough suppliers, fleet and policy room for every route".into(),
-                    })
-                    .collect(),
-            )
-            .into());
-        }
-    };
-    spin.set_message("sensitivity: re-solving with each binding limit relaxed");
-    let sens = if sensitivity_rows > 0 {
-        contracts::sensitivity(&t, &award, &settings, sensitivity_rows)
-            .map_err(|e| anyhow::anyhow!(e))?
-    } else {
-        Vec::new()
-    };
-    spin.finish_and_clear();
-    let cmp = contracts::compare(&sc, &t, &award);
-    let days = sc.policy.school_days as i64;
+    sc: &scenario::Scenario,
+    tr: &workflow::TenderRun,
+    time_limit_s: f64,
+) -> anyhow::Result<()> {
     report::write_tender(
         out,
         sc.policy.school_days,
-        &t,
-        &award,
-        &cmp,
-        &sens,
-        &warnings,
-        serde_json::json!({"time_limit_s": time_limit, "seconds": t0.elapsed().as_secs_f64()}),
+        &tr.tender,
+        &tr.award,
+        &tr.comparisons,
+        &tr.sensitivity,
+        &tr.warnings,
+        serde_json::json!({"time_limit_s": time_limit_s, "seconds": tr.seconds}),
     )?;
-    let o = TenderOutcome {
-        award: (0..t.routes.len())
-            .map(|r| {
-                (
-                    t.suppliers[t.offers[award.choice[r]].supplier].id.clone(),
-                    award.price[r],
-                )
-            })
-            .collect(),
-        award_per_year: award.cost_per_day * days,
-        current_per_year: cmp.total.current_per_day * days,
-        new_per_year: cmp.total.new_per_day * days,
-        optimal: award.optimal,
-        gap: award.gap,
-        seconds: t0.elapsed().as_secs_f64(),
-        bundles_won: award.bundles_won.len(),
-    };
-    let saving = o.current_per_year - o.new_per_year;
-    let pct = 100.0 * saving.0 as f64 / o.current_per_year.0.max(1) as f64;
-    if quiet {
-    } else if json {
+    Ok(())
+}
+
+/// The tender's summary: one line (or JSON) and the top sensitivity rows.
+fn print_tender(days: i64, tr: &workflow::TenderRun, json: bool) {
+    let (t, award, cmp) = (&tr.tender, &tr.award, &tr.comparisons);
+    let current = cmp.total.current_per_day * days;
+    let new = cmp.total.new_per_day * days;
+    let award_per_year = award.cost_per_day * days;
+    let pct = percent(current - new, current);
+    if json {
         println!(
             "{}",
-            serde_json::json!({"routes": t.routes.len(), "award_per_year": o.award_per_year.pounds(), "new_per_year": o.new_per_year.pounds(), "current_per_year": o.current_per_year.pounds(), "saving_pct": pct, "optimal": o.optimal, "gap": o.gap, "lp_bound_per_day": award.lp_bound, "seconds": o.seconds})
+            serde_json::json!({"routes": t.routes.len(), "award_per_year": award_per_year.pounds(), "new_per_year": new.pounds(), "current_per_year": current.pounds(), "saving_pct": pct, "optimal": award.optimal, "gap": award.gap, "lp_bound_per_day": award.lp_bound, "seconds": tr.seconds})
         );
-    } else {
+        return;
+    }
+    println!(
+        "{} routes to {} supplier(s): {} a year with assistants ({} vehicles and drivers), today {}: saving {} ({pct:.1}%); {} (gap {:.4}%, LP bound £{:.2}/day); {} bundle(s) won",
+        t.routes.len(),
+        cmp.operators.iter().filter(|c| c.new_count > 0).count(),
+        new,
+        award_per_year,
+        current,
+        current - new,
+        if award.optimal {
+            "proven optimal"
+        } else {
+            "time limit reached"
+        },
+        100.0 * award.gap,
+        award.lp_bound,
+        award.bundles_won.len()
+    );
+    for s in tr.sensitivity.iter().take(5) {
         println!(
-            "{} routes to {} supplier(s): {} a year with assistants ({} vehicles and drivers), today {}: saving {} ({pct:.1}%); {} (gap {:.4}%, LP bound £{:.2}/day); {} bundle(s) won",
-            t.routes.len(),
-            cmp.operators.iter().filter(|c| c.new_count > 0).count(),
-            o.new_per_year,
-            o.award_per_year,
-            o.current_per_year,
-            saving,
-            if o.optimal {
-                "proven optimal"
-            } else {
-                "time limit reached"
-            },
-            100.0 * o.gap,
-            award.lp_bound,
-            o.bundles_won
-        );
-        for s in sens.iter().take(5) {
-            println!(
-                "  if {}: saves {} a year",
-                s.change,
-                s.saving_per_day * days
-            );
-        }
-        eprintln!(
-            "wrote {}/allocation.csv, by_school.csv, by_operator.csv, sensitivity.csv, tender.json",
-            out.display()
+            "  if {}: saves {} a year",
+            s.change,
+            s.saving_per_day * days
         );
     }
-    Ok(o)
 }
 
-/// Search iterations per worker in the demo.
-const DEMO_ITERATIONS: u64 = 20_000;
-
-/// Effort settings of the whole pipeline.
-struct PipelineOptions {
-    iterations: u64,
-    threads: usize,
-    seed: Option<u64>,
-    repair_iterations: u64,
-    check_sample: usize,
-    json: bool,
-}
-
-fn demo(cli: &Cli, data: &Path, out: &Path, progress: &Progress) -> anyhow::Result<()> {
-    println!(
-        "schoolrun demo — Rutland (roads © OpenStreetMap contributors, ODbL; synthetic pupils)"
-    );
-    pipeline(
-        cli,
-        &data.join("demo"),
-        out,
-        &PipelineOptions {
-            iterations: DEMO_ITERATIONS,
-            threads: 2,
-            seed: None,
-            repair_iterations: schoolrun::savings::Settings::default().repair_iterations,
-            check_sample: 0,
-            json: false,
-        },
-        progress,
-    )
-}
-
-/// The whole chain on one scenario: network, validation, matrix, plan, tender, savings,
-/// and the report. Used by `schoolrun savings` and `schoolrun demo`.
-fn pipeline(
+/// `schoolrun savings` and `schoolrun demo`: the whole chain, one line per step.
+fn chain(
     cli: &Cli,
     dir: &Path,
     out: &Path,
-    o: &PipelineOptions,
+    o: &workflow::ChainOptions,
+    json: bool,
     progress: &Progress,
 ) -> anyhow::Result<()> {
+    let _ = cli;
     let t = Instant::now();
+    // Figures of the scenario that later steps' lines need.
+    let mut days = 0i64;
+    let mut current = Pence(0);
+    let mut caseloads = (0, 0);
+    let mut vehicles_today = 0;
     let say = |line: String| {
-        if !o.json {
+        if !json {
             println!("{line}");
         }
     };
-    let loaded =
-        scenario::load(dir).with_context(|| format!("loading the scenario {}", dir.display()))?;
-    let sc = &loaded.scenario;
-    let (net, report) = Network::load(&sc.osm, cache_dir(cli).as_deref(), progress)
-        .with_context(|| format!("loading the road network {}", sc.osm.display()))?;
-    let s = net.roads().summary();
-    say(format!(
-        "1. road network: {} junctions, {} directed edges, {:.1} km of road ({})",
-        s.nodes,
-        s.edges,
-        s.road_km,
-        if report.from_cache {
-            format!("from cache in {:.2} s", report.cache_load_seconds)
-        } else {
-            format!(
-                "built in {:.2} s",
-                report.build_seconds + report.prepare_seconds
-            )
+    let mut summary = serde_json::Map::new();
+    let mut on_step = |step: Step| match step {
+        Step::Prepared(p) => {
+            let (sc, report) = (&p.scenario, &p.network_report);
+            days = sc.policy.school_days as i64;
+            current = sc.current_cost_per_day() * days;
+            caseloads = (sc.policy.ptb_caseload, sc.policy.itt_caseload);
+            vehicles_today = sc.current_routes.len();
+            let s = p.network.roads().summary();
+            say(format!(
+                "1. road network: {} junctions, {} directed edges, {:.1} km of road ({})",
+                s.nodes,
+                s.edges,
+                s.road_km,
+                if report.from_cache {
+                    format!("from cache in {:.2} s", report.cache_load_seconds)
+                } else {
+                    format!(
+                        "built in {:.2} s",
+                        report.build_seconds + report.prepare_seconds
+                    )
+                }
+            ));
+            let sm = sc.summary();
+            say(format!(
+                "2. scenario '{}': {} schools, {} pupils ({} to route: {} wheelchair users, {} need an assistant, {} solo); valid, {} warning(s)",
+                sc.name,
+                sm.schools,
+                sm.pupils,
+                sm.routed,
+                sm.wheelchair,
+                sm.needs_assistant,
+                sm.solo,
+                p.warnings.len()
+            ));
+            say(format!(
+                "   today's routes: {} vehicles carrying {} pupils; as-is £{:.0} a day, £{:.0} a year, £{:.0} per pupil per year",
+                sm.current_routes,
+                sm.current_route_pupils,
+                sm.as_is_per_day,
+                sm.as_is_per_year,
+                sm.as_is_per_pupil_year
+            ));
+            say(format!(
+                "3. travel matrix: {} × {} points in {:.3} s",
+                p.coords.len(),
+                p.coords.len(),
+                p.matrix_seconds
+            ));
         }
-    ));
-    let problems = scenario::check_locations(&loaded, &net, 500.0);
-    if !problems.is_empty() {
-        return Err(Error::invalid(problems).into());
-    }
-    let sm = sc.summary();
-    say(format!(
-        "2. scenario '{}': {} schools, {} pupils ({} to route: {} wheelchair users, {} need an assistant, {} solo); valid, {} warning(s)",
-        sc.name,
-        sm.schools,
-        sm.pupils,
-        sm.routed,
-        sm.wheelchair,
-        sm.needs_assistant,
-        sm.solo,
-        loaded.warnings.len()
-    ));
-    say(format!(
-        "   today's routes: {} vehicles carrying {} pupils; as-is £{:.0} a day, £{:.0} a year, £{:.0} per pupil per year",
-        sm.current_routes,
-        sm.current_route_pupils,
-        sm.as_is_per_day,
-        sm.as_is_per_year,
-        sm.as_is_per_pupil_year
-    ));
-    let mut coords: Vec<[f64; 2]> = sc.pupils.iter().map(|p| [p.lat, p.lon]).collect();
-    coords.extend(sc.schools.iter().map(|s| [s.lat, s.lon]));
-    let snaps = net
-        .snap_all(&coords, 500.0)
-        .map_err(|f| anyhow::anyhow!("{} points did not snap", f.len()))?;
-    let tm = Instant::now();
-    let m = net.matrix(&snaps, &snaps, &|_| {});
-    say(format!(
-        "3. travel matrix: {} × {} points in {:.3} s",
-        snaps.len(),
-        snaps.len(),
-        tm.elapsed().as_secs_f64()
-    ));
-    // A fixed iteration budget keeps the plan identical on every machine. No route
-    // recombination here: its MIP is time-limited, which would make the plan depend on
-    // machine speed (and on the demo it gains nothing, see BENCHMARKS.md).
-    let settings = schoolrun::routing::Settings {
-        time_limit: None,
-        iterations: Some(o.iterations),
-        threads: o.threads,
-        seed: o.seed.unwrap_or(sc.solver.seed),
+        Step::Planned(plan, _) => {
+            summary.insert("vehicles".into(), plan.routes.len().into());
+            let saving = current - plan.cost_per_year;
+            say(format!(
+                "4. optimised routes: {} vehicles (today {vehicles_today}), {} a year vs {current} today: saving {saving} ({:.1}%); checker: every rule holds; {} iterations in {:.1} s",
+                plan.routes.len(),
+                plan.cost_per_year,
+                percent(saving, current),
+                plan.iterations,
+                plan.seconds
+            ));
+        }
+        Step::Tendered(tr) => {
+            if !json {
+                print!("5. retender: ");
+                print_tender(days, tr, false);
+            }
+        }
+        Step::Savings(sr) => {
+            let s = &sr.savings;
+            say(format!(
+                "6. PTB/ITT: {} eligible pupils ({} would free a vehicle, {} save nothing), {} pairs, in {:.1} s; {} offers chosen (caseload {} PTB, {} ITT): expected {} in year 1, {} over 3 years",
+                s.pupils.len(),
+                s.pupils.iter().filter(|p| p.frees_vehicle).count(),
+                s.pupils.iter().filter(|p| p.marginal_per_year.0 == 0).count(),
+                s.pairs.len(),
+                sr.seconds,
+                sr.targets.len(),
+                caseloads.0,
+                caseloads.1,
+                sr.year1(),
+                sr.projection.total
+            ));
+            for (p, fast, full) in &sr.checks {
+                say(format!(
+                    "   check pupil #{p}: fast estimate {fast} a year, full re-solve {full}"
+                ));
+            }
+            summary.insert("ptb_itt_year1".into(), sr.year1().pounds().into());
+            summary.insert("ptb_itt_3_years".into(), sr.projection.total.pounds().into());
+            summary.insert("targets".into(), sr.targets.len().into());
+        }
+        Step::Finished(b) => {
+            say(format!(
+                "7. budget a year: today {}, optimised routes {}, retendered {}, with PTB/ITT {} ({:.1}% below today)",
+                b.current,
+                b.optimised,
+                b.retendered,
+                b.with_ptb_itt,
+                percent(b.current - b.with_ptb_itt, b.current)
+            ));
+            say(format!(
+                "   outputs in {}: report.html, summary.json, routes.csv, routes.geojson, plan.json, allocation.csv, by_school.csv, by_operator.csv, sensitivity.csv, tender.json, savings.csv, targets.csv, projection.csv, savings.json",
+                out.display()
+            ));
+            summary.insert("current_per_year".into(), b.current.pounds().into());
+            summary.insert("optimised_per_year".into(), b.optimised.pounds().into());
+            summary.insert("retendered_per_year".into(), b.retendered.pounds().into());
+            summary.insert("with_ptb_itt_per_year".into(), b.with_ptb_itt.pounds().into());
+        }
     };
-    let loc = schoolrun::plan::Locations::standard(sc);
-    let spin = progress.spinner("planning routes");
-    let plan = schoolrun::plan::plan(sc, &m, &loc, &settings, &|it, _| {
-        spin.set_message(format!("planning routes: {it} iterations"));
-    });
-    spin.finish_and_clear();
-    let snapped: Vec<[f64; 2]> = snaps.iter().map(|s| [s.lat, s.lon]).collect();
-    report::write_plan(
-        out,
-        sc,
-        &plan,
-        &snapped,
-        serde_json::json!({"seed": settings.seed, "threads": settings.threads, "iterations": o.iterations}),
-    )?;
-    let days = sc.policy.school_days as i64;
-    let current = sc.current_cost_per_day() * days;
-    let saving = current - plan.cost_per_year;
-    say(format!(
-        "4. optimised routes: {} vehicles (today {}), {} a year vs {} today: saving {} ({:.1}%); checker: {}; {} iterations in {:.1} s",
-        plan.routes.len(),
-        sc.current_routes.len(),
-        plan.cost_per_year,
-        current,
-        saving,
-        100.0 * saving.0 as f64 / current.0.max(1) as f64,
-        if plan.violations.is_empty() {
-            "every rule holds"
-        } else {
-            "VIOLATIONS"
-        },
-        plan.iterations,
-        plan.seconds
-    ));
-    if !plan.violations.is_empty() {
-        anyhow::bail!(
-            "the plan failed the checker: {}",
-            plan.violations.join("; ")
-        );
-    }
-    if !o.json {
-        print!("5. retender: ");
-    }
-    let tr = tender(dir, out, out, 60.0, 8, false, o.json, progress)?;
-
-    let bar = progress.bar(0, "marginal savings");
-    let ss = schoolrun::savings::Settings {
-        repair_iterations: o.repair_iterations,
-        seed: settings.seed,
-        ..Default::default()
-    };
-    let ts = Instant::now();
-    let savings = schoolrun::savings::estimate(sc, &m, &loc, &plan, &ss, &|done, total| {
-        bar.set_length(total as u64);
-        bar.set_position(done as u64);
-    });
-    bar.finish_and_clear();
-    let savings_seconds = ts.elapsed().as_secs_f64();
-    let targets = schoolrun::savings::target(sc, &savings);
-    let projection = schoolrun::savings::project(sc, &savings, &targets, 3);
-    let checks = if o.check_sample > 0 {
-        let full = schoolrun::routing::Settings {
-            threads: 1,
-            ..settings.clone()
-        };
-        schoolrun::savings::check_against_full(sc, &m, &loc, &plan, &savings, o.check_sample, &full)
-    } else {
-        Vec::new()
-    };
-    let year1 = projection
-        .rows
-        .first()
-        .map(|r| r.in_year)
-        .unwrap_or_default();
-    let budget = report::html::Budget {
-        current: tr.current_per_year,
-        optimised: plan.cost_per_year,
-        retendered: tr.new_per_year,
-        with_ptb_itt: tr.new_per_year - year1,
-    };
-    let freed = savings.pupils.iter().filter(|p| p.frees_vehicle).count();
-    let zero = savings
-        .pupils
-        .iter()
-        .filter(|p| p.marginal_per_year.0 == 0)
-        .count();
-    say(format!(
-        "6. PTB/ITT: {} eligible pupils ({} would free a vehicle, {} save nothing), {} pairs, in {:.1} s; {} offers chosen (caseload {} PTB, {} ITT): expected {} in year 1, {} over 3 years",
-        savings.pupils.len(),
-        freed,
-        zero,
-        savings.pairs.len(),
-        savings_seconds,
-        targets.len(),
-        sc.policy.ptb_caseload,
-        sc.policy.itt_caseload,
-        year1,
-        projection.total
-    ));
-    for (p, fast, full) in &checks {
-        say(format!(
-            "   check {}: fast estimate {} a year, full re-solve {}",
-            sc.pupils[*p].id, fast, full
-        ));
-    }
-    let data = report::html::ReportData {
-        sc,
-        plan: &plan,
-        coords: &snapped,
-        roads: net.roads().roads().collect(),
-        award: tr.award.clone(),
-        budget,
-        savings: &savings,
-        targets: &targets,
-        projection: &projection,
-    };
-    report::write_savings(
-        out,
-        sc,
-        &savings,
-        &targets,
-        &projection,
-        &checks,
-        &report::html::render(&data),
-    )?;
-    say(format!(
-        "7. budget a year: today {}, optimised routes {}, retendered {}, with PTB/ITT {} ({:.1}% below today)",
-        budget.current,
-        budget.optimised,
-        budget.retendered,
-        budget.with_ptb_itt,
-        100.0 * (budget.current - budget.with_ptb_itt).0 as f64 / budget.current.0.max(1) as f64
-    ));
-    say(format!(
-        "   outputs in {}: report.html, summary.json, routes.csv, routes.geojson, plan.json, allocation.csv, by_school.csv, by_operator.csv, sensitivity.csv, tender.json, savings.csv, targets.csv, projection.csv, savings.json",
-        out.display()
-    ));
-    if o.json {
-        println!(
-            "{}",
-            serde_json::json!({
-                "vehicles": plan.routes.len(),
-                "current_per_year": budget.current.pounds(),
-                "optimised_per_year": budget.optimised.pounds(),
-                "retendered_per_year": budget.retendered.pounds(),
-                "with_ptb_itt_per_year": budget.with_ptb_itt.pounds(),
-                "ptb_itt_year1": year1.pounds(),
-                "ptb_itt_3_years": projection.total.pounds(),
-                "targets": targets.len(),
-                "seconds": t.elapsed().as_secs_f64(),
-            })
-        );
+    workflow::chain::run(dir, out, o, progress, &mut on_step)
+        .with_context(|| format!("running the chain on {}", dir.display()))?;
+    if json {
+        summary.insert("seconds".into(), t.elapsed().as_secs_f64().into());
+        println!("{}", serde_json::Value::Object(summary));
     }
     say(format!("done in {:.2} s", t.elapsed().as_secs_f64()));
     Ok(())

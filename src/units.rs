@@ -19,6 +19,38 @@ impl Pence {
     pub fn pounds(self) -> f64 {
         self.0 as f64 / 100.0
     }
+    /// Pounds with two decimals and no symbol, for data files: `1234.56`.
+    pub fn decimal(self) -> String {
+        format!("{:.2}", self.pounds())
+    }
+    /// Whole pounds with thousands separators, for reports: `£1,235`, `−£20`.
+    pub fn whole(self) -> String {
+        let neg = self.0 < 0;
+        let pounds = (self.0.abs() + 50) / 100;
+        format!("{}£{}", if neg { "−" } else { "" }, thousands(pounds as u64))
+    }
+}
+
+/// Digits grouped by thousands: `1234567` → `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `part` as a percentage of `whole`; 0 when `whole` is not positive (no baseline).
+pub fn percent(part: Pence, whole: Pence) -> f64 {
+    if whole.0 > 0 {
+        100.0 * part.0 as f64 / whole.0 as f64
+    } else {
+        0.0
+    }
 }
 
 impl Add for Pence {

@@ -53,6 +53,15 @@ fn tender(routes: usize, suppliers: Vec<Supplier>, offers: Vec<Offer>) -> Tender
     }
 }
 
+/// The reasons of a tender that must be infeasible.
+fn infeasible(r: Result<contracts::Award, contracts::TenderError>) -> contracts::Infeasible {
+    match r {
+        Err(contracts::TenderError::Infeasible(i)) => i,
+        Err(e) => panic!("solver failure: {e}"),
+        Ok(a) => panic!("expected no award, got one at {}", a.cost_per_day),
+    }
+}
+
 fn settings() -> TenderSettings {
     TenderSettings::default()
 }
@@ -83,7 +92,7 @@ fn hand_solved_tender_with_fleet_limit_and_share_cap() {
             offer(2, 1, 0, 110),
         ],
     );
-    let a = contracts::solve(&t, &settings()).unwrap().unwrap();
+    let a = contracts::solve(&t, &settings()).unwrap();
     assert_eq!(a.cost_per_day, Pence(31_000));
     assert_eq!(winners(&t, &a), ["A", "A", "B"]);
     assert!(a.optimal);
@@ -92,11 +101,11 @@ fn hand_solved_tender_with_fleet_limit_and_share_cap() {
     // A share cap of 34% allows one route per operator at most (floor(0.34 × 3) = 1):
     // infeasible with two operators, and the message names the cap.
     t.max_share = 0.34;
-    let inf = contracts::solve(&t, &settings()).unwrap().unwrap_err();
+    let inf = infeasible(contracts::solve(&t, &settings()));
     assert!(inf.reasons.iter().any(|r| r.contains("share cap")), "{inf}");
     // At 67% (2 routes each) the fleet-limited answer still holds.
     t.max_share = 0.67;
-    let a = contracts::solve(&t, &settings()).unwrap().unwrap();
+    let a = contracts::solve(&t, &settings()).unwrap();
     assert_eq!(a.cost_per_day, Pence(31_000));
 }
 
@@ -116,7 +125,7 @@ fn a_bundle_changes_the_answer() {
             offer(1, 1, 0, 100),
         ],
     );
-    let a = contracts::solve(&t, &settings()).unwrap().unwrap();
+    let a = contracts::solve(&t, &settings()).unwrap();
     assert_eq!(winners(&t, &a), ["A", "B"]);
     assert_eq!(a.cost_per_day, Pence(20_000));
     // B discounts 10% if it wins both: 0.9 × 205 = 184.50 < 200.
@@ -126,14 +135,14 @@ fn a_bundle_changes_the_answer() {
         routes: vec![0, 1],
         discount_pct: 10.0,
     });
-    let a = contracts::solve(&t, &settings()).unwrap().unwrap();
+    let a = contracts::solve(&t, &settings()).unwrap();
     assert_eq!(winners(&t, &a), ["B", "B"]);
     assert_eq!(a.cost_per_day, Pence(18_450));
     assert_eq!(a.bundles_won, vec![0]);
     assert_eq!(a.bundle, vec![Some(0), Some(0)]);
     // A 2% discount is not enough (200.90 > 200).
     t.bundles[0].discount_pct = 2.0;
-    let a = contracts::solve(&t, &settings()).unwrap().unwrap();
+    let a = contracts::solve(&t, &settings()).unwrap();
     assert_eq!(winners(&t, &a), ["A", "B"]);
     assert!(a.bundles_won.is_empty());
 }
@@ -155,7 +164,7 @@ fn an_infeasible_fleet_limit_is_explained() {
     );
     t.routes[1].wheelchairs = 1;
     t.routes[2].wheelchairs = 1;
-    let inf = contracts::solve(&t, &settings()).unwrap().unwrap_err();
+    let inf = infeasible(contracts::solve(&t, &settings()));
     assert_eq!(inf.reasons.len(), 1, "{inf}");
     assert!(
         inf.reasons[0].contains("B's wav fleet (1 vehicle(s)) is 1 route(s) short"),
@@ -164,7 +173,7 @@ fn an_infeasible_fleet_limit_is_explained() {
     // A route no one can run is named as such.
     t.offers.retain(|o| o.route != 0);
     t.suppliers[1].fleet[1] = Some(2);
-    let inf = contracts::solve(&t, &settings()).unwrap().unwrap_err();
+    let inf = infeasible(contracts::solve(&t, &settings()));
     assert!(inf.reasons[0].contains("route R0"), "{inf}");
     assert!(inf.reasons[0].contains("no supplier"), "{inf}");
 }
@@ -185,7 +194,7 @@ fn minimum_operators_forces_a_dearer_split() {
         ],
     );
     t.min_operators = 2;
-    let a = contracts::solve(&t, &settings()).unwrap().unwrap();
+    let a = contracts::solve(&t, &settings()).unwrap();
     assert_eq!(winners(&t, &a), ["A", "B"]);
     assert_eq!(a.cost_per_day, Pence(22_000));
     let sens = contracts::sensitivity(&t, &a, &settings(), 8).unwrap();
@@ -380,7 +389,10 @@ fn randomized_tenders_match_brute_force() {
             })
         });
         let expected = brute_force(&t);
-        let got = contracts::solve(&t, &settings()).unwrap();
+        let got = match contracts::solve(&t, &settings()) {
+            Err(contracts::TenderError::Solver(e)) => panic!("case {case}: {e}"),
+            other => other,
+        };
         match (expected, got) {
             (Some(best), Ok(a)) => {
                 feasible += 1;

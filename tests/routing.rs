@@ -239,7 +239,7 @@ fn school_windows_are_met_and_mixed_loads_save_money() {
     let p = run(&sc, &m);
     assert_eq!(p.routes.len(), 1, "mixed load");
     let am = p.routes[0].am.as_ref().unwrap();
-    for s in am.stops.iter().filter(|s| s.event == "dropoff") {
+    for s in am.stops.iter().filter(|s| s.event == plan::Event::Dropoff) {
         let sch = sc.schools.iter().find(|x| x.id == s.school).unwrap();
         assert!(
             s.time_s >= sch.am_arrive_earliest.seconds()

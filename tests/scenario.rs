@@ -4,7 +4,8 @@
 use crate::common::{bin, data, rutland};
 use proptest::prelude::*;
 use schoolrun::Problem;
-use schoolrun::scenario::{self, check_locations, load_all};
+use schoolrun::scenario::{self, load_all};
+use schoolrun::workflow::prepare::check_locations;
 use std::path::Path;
 
 /// A private copy of the demo scenario whose `osm` path is absolute.
@@ -158,7 +159,7 @@ fn cases() -> Vec<Case> {
         case(
             "unknown school",
             |d| set(d, "pupils.csv", "P0003", "school_id", "S99"),
-            "E-UNKNOWN-SCHOOL",
+            "E-UNKNOWN-ID",
             "pupils.csv",
             "school_id",
         ),
@@ -186,7 +187,7 @@ fn cases() -> Vec<Case> {
         case(
             "unknown incompatible pupil",
             |d| set(d, "pupils.csv", "P0008", "incompatible_with", "P9999"),
-            "E-UNKNOWN-PUPIL",
+            "E-UNKNOWN-ID",
             "pupils.csv",
             "incompatible_with",
         ),
@@ -290,14 +291,14 @@ fn cases() -> Vec<Case> {
         case(
             "unknown operator",
             |d| set(d, "current_routes.csv", "R003", "operator_id", "OP9"),
-            "E-UNKNOWN-REFERENCE",
+            "E-UNKNOWN-ID",
             "current_routes.csv",
             "operator_id",
         ),
         case(
             "unknown vehicle type in rates",
             |d| set(d, "rates.csv", "#1", "vehicle_type", "bus"),
-            "E-UNKNOWN-REFERENCE",
+            "E-UNKNOWN-ID",
             "rates.csv",
             "vehicle_type",
         ),
@@ -387,7 +388,7 @@ fn each_broken_file_gives_its_code_and_location() {
         let dir = demo_copy();
         let line = (c.edit)(dir.path());
         let errs = errors(dir.path());
-        let hit = errs.iter().find(|e| e.code == c.code);
+        let hit = errs.iter().find(|e| e.code.as_str() == c.code);
         let Some(e) = hit else {
             panic!("{}: no {} in {errs:#?}", c.name, c.code)
         };
@@ -423,7 +424,7 @@ fn no_wheelchair_vehicle_names_every_wheelchair_pupil() {
     assert!(!wc.is_empty());
     assert!(
         errs.iter()
-            .all(|e| e.code == "E-NO-VEHICLE-FITS" && e.file == "pupils.csv"),
+            .all(|e| e.code.as_str() == "E-NO-VEHICLE-FITS" && e.file == "pupils.csv"),
         "{errs:#?}"
     );
     let lines: Vec<usize> = errs.iter().map(|e| e.line).collect();
@@ -449,7 +450,7 @@ fn every_problem_is_reported_in_one_pass() {
         "operator_id",
         "OP9",
     );
-    let codes: Vec<&str> = errors(dir.path()).iter().map(|e| e.code).collect();
+    let codes: Vec<&str> = errors(dir.path()).iter().map(|e| e.code.as_str()).collect();
     assert_eq!(codes.len(), 4, "{codes:?}");
 }
 

@@ -9,6 +9,26 @@ use good_lp::{
 use highs::HighsModelStatus;
 use std::time::Duration;
 
+/// Why a MIP solve returned no solution.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MipError {
+    /// HiGHS would not accept the model.
+    #[error("the MIP solver rejected the model: {0}")]
+    Rejected(String),
+    /// HiGHS failed while solving.
+    #[error("the MIP solver failed: {0}")]
+    Failed(String),
+    /// The model has no feasible solution.
+    #[error("the model is infeasible")]
+    Infeasible,
+    /// HiGHS stopped with an unexpected status.
+    #[error("the MIP solver stopped with status {0}")]
+    Stopped(String),
+    /// No feasible solution was found within the limits.
+    #[error("the MIP solver found no feasible solution within the time limit")]
+    NoSolution,
+}
+
 /// A variable of a [`Mip`]: good_lp's handle and its column index.
 #[derive(Debug, Clone, Copy)]
 pub struct Var {
@@ -132,9 +152,9 @@ impl Mip {
         (self.vars.len(), self.constraints.len())
     }
 
-    /// Solves with HiGHS. `Err` carries a readable reason (infeasible, no solution in
-    /// time, solver error).
-    pub fn solve(self, time_limit: Duration, threads: usize) -> Result<Solved, String> {
+    /// Solves with HiGHS. `Err` says why no solution came back (infeasible, no solution
+    /// in time, solver error).
+    pub fn solve(self, time_limit: Duration, threads: usize) -> Result<Solved, MipError> {
         let n = self.vars.len();
         let relax = self.relax;
         let mut problem = self.vars.minimise(self.objective).using(highs);
@@ -143,7 +163,7 @@ impl Mip {
         }
         let mut model = problem
             .try_into_inner()
-            .map_err(|e| format!("the MIP solver rejected the model: {e}"))?;
+            .map_err(|e| MipError::Rejected(e.to_string()))?;
         model.make_quiet();
         if std::env::var_os("SCHOOLRUN_MIP_LOG").is_some() {
             // Diagnostics only: HiGHS's own log on stderr.
@@ -168,7 +188,7 @@ impl Mip {
         }
         let solved = model
             .try_solve()
-            .map_err(|e| format!("the MIP solver failed: {e:?}"))?;
+            .map_err(|e| MipError::Failed(format!("{e:?}")))?;
         let status = match solved.status() {
             HighsModelStatus::Optimal => Status::Optimal,
             HighsModelStatus::ReachedTimeLimit
@@ -176,12 +196,12 @@ impl Mip {
             | HighsModelStatus::ReachedSolutionLimit
             | HighsModelStatus::ReachedInterrupt => Status::TimeLimit,
             HighsModelStatus::Infeasible | HighsModelStatus::UnboundedOrInfeasible => {
-                return Err("the model is infeasible".into());
+                return Err(MipError::Infeasible);
             }
-            other => return Err(format!("the MIP solver stopped with status {other:?}")),
+            other => return Err(MipError::Stopped(format!("{other:?}"))),
         };
         if solved.primal_solution_status() != highs::HighsSolutionStatus::Feasible {
-            return Err("the MIP solver found no feasible solution within the time limit".into());
+            return Err(MipError::NoSolution);
         }
         let objective = solved.objective_value();
         let bound = solved

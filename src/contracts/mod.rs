@@ -54,9 +54,10 @@ pub mod partition;
 pub mod stability;
 mod tender;
 
+pub use mip::MipError;
 pub use tender::{
     Award, Infeasible, Limit, Offer, Sensitivity, Source, Supplier, Tender, TenderBundle,
-    TenderRoute, TenderSettings, greedy, sensitivity, solve,
+    TenderError, TenderRoute, TenderSettings, greedy, sensitivity, solve,
 };
 
 use crate::plan::Plan;
@@ -65,24 +66,43 @@ use crate::units::Pence;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
+/// Something in a plan that the scenario does not know.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlanMismatch {
+    /// The route's vehicle type is not in `vehicles.csv`.
+    #[error("route {route}: vehicle type {vehicle:?} is not in vehicles.csv")]
+    UnknownVehicle {
+        /// Route id.
+        route: String,
+        /// Vehicle type id.
+        vehicle: String,
+    },
+    /// A pupil on the route is not in `pupils.csv`.
+    #[error("route {route}: pupil {pupil} is not in pupils.csv")]
+    UnknownPupil {
+        /// Route id.
+        route: String,
+        /// Pupil id.
+        pupil: String,
+    },
+}
+
 /// Reads a plan's vehicle-days as tender routes: the peak seats (with the assistant) and
 /// wheelchair spaces on board, the metres and seconds of both runs, schools and pupils.
 /// Errors name what in the plan does not match the scenario.
-pub fn routes_from_plan(sc: &Scenario, plan: &Plan) -> Result<Vec<TenderRoute>, Vec<String>> {
-    let pupil_index: BTreeMap<&str, usize> = sc
-        .pupils
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.id.as_str(), i))
-        .collect();
+pub fn routes_from_plan(
+    sc: &Scenario,
+    plan: &Plan,
+) -> Result<Vec<TenderRoute>, Vec<PlanMismatch>> {
+    let pupil_index = sc.pupil_index();
     let mut errors = Vec::new();
     let mut out = Vec::new();
     for r in &plan.routes {
         let Some(vehicle) = sc.vehicles.iter().position(|v| v.id == r.vehicle) else {
-            errors.push(format!(
-                "route {}: vehicle type {:?} is not in vehicles.csv",
-                r.id, r.vehicle
-            ));
+            errors.push(PlanMismatch::UnknownVehicle {
+                route: r.id.clone(),
+                vehicle: r.vehicle.clone(),
+            });
             continue;
         };
         let (mut seats, mut wheelchairs, mut metres, mut seconds) = (0u32, 0u32, 0i64, 0i64);
@@ -94,14 +114,14 @@ pub fn routes_from_plan(sc: &Scenario, plan: &Plan) -> Result<Vec<TenderRoute>, 
             let (mut s, mut w) = (0i64, 0i64);
             for stop in &run.stops {
                 let Some(&p) = pupil_index.get(stop.pupil.as_str()) else {
-                    errors.push(format!(
-                        "route {}: pupil {} is not in pupils.csv",
-                        r.id, stop.pupil
-                    ));
+                    errors.push(PlanMismatch::UnknownPupil {
+                        route: r.id.clone(),
+                        pupil: stop.pupil.clone(),
+                    });
                     continue;
                 };
                 let pupil = &sc.pupils[p];
-                let sign = if stop.event == "pickup" { 1 } else { -1 };
+                let sign = if stop.event == crate::plan::Event::Pickup { 1 } else { -1 };
                 if pupil.wheelchair {
                     w += sign;
                 } else {

@@ -1,6 +1,6 @@
 //! The tender: which supplier runs each route, at least cost, within fleets and policy.
 
-use super::mip::{Mip, Sense, Solved, Status, Var};
+use super::mip::{Mip, MipError, Sense, Solved, Status, Var};
 use crate::scenario::{BundleScope, Scenario};
 use crate::units::Pence;
 use serde::Serialize;
@@ -804,7 +804,7 @@ impl Restricted {
         start: &[Option<usize>],
         time_limit: Duration,
         threads: usize,
-    ) -> Result<Restricted, String> {
+    ) -> Result<Restricted, MipError> {
         let mut tender = t.clone();
         tender.offers = keep.iter().map(|&k| t.offers[k].clone()).collect();
         let mut new_index = vec![None; t.offers.len()];
@@ -844,7 +844,7 @@ fn solve_once(
     t: &Tender,
     settings: &TenderSettings,
     start: Option<&Award>,
-) -> Result<Solve, String> {
+) -> Result<Solve, MipError> {
     let started = std::time::Instant::now();
     let mut lp = build(t, true);
     let lp_mip = std::mem::replace(&mut lp.mip, Mip::new(true));
@@ -923,7 +923,7 @@ fn solve_once(
     let reduced = &full.tender;
     let keep = &full.keep;
     if choice.contains(&usize::MAX) {
-        return Err("the MIP solver returned a route without a supplier".into());
+        return Err(MipError::Failed("the MIP solver returned a route without a supplier".into()));
     }
     let mut bundle = vec![None; t.routes.len()];
     let mut bundles_won = Vec::new();
@@ -1002,13 +1002,50 @@ fn solve_once(
     }))
 }
 
-/// Solves the tender. `Ok(Err(..))` is a tender that cannot be met, with the reasons;
-/// `Err` is a solver failure.
-pub fn solve(t: &Tender, settings: &TenderSettings) -> Result<Result<Award, Infeasible>, String> {
-    Ok(match solve_once(t, settings, None)? {
+/// Why a tender produced no award.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum TenderError {
+    /// No allocation meets the limits; the reasons name what is short.
+    #[error("{0}")]
+    Infeasible(Infeasible),
+    /// The MIP solver failed.
+    #[error(transparent)]
+    Solver(#[from] MipError),
+}
+
+impl From<TenderError> for crate::Error {
+    fn from(e: TenderError) -> Self {
+        match e {
+            TenderError::Infeasible(inf) => crate::Error::invalid(
+                inf.reasons
+                    .iter()
+                    .map(|r| {
+                        crate::error::Problem::file(
+                            crate::error::Code::TenderInfeasible,
+                            "operators.csv",
+                            r.clone(),
+                            "enough suppliers, fleet and policy room for every route",
+                        )
+                    })
+                    .collect(),
+            ),
+            TenderError::Solver(m) => crate::Error::model(m.to_string()),
+        }
+    }
+}
+
+impl From<MipError> for crate::Error {
+    fn from(e: MipError) -> Self {
+        crate::Error::model(e.to_string())
+    }
+}
+
+/// Solves the tender: the least-cost award, or why none exists.
+pub fn solve(t: &Tender, settings: &TenderSettings) -> Result<Award, TenderError> {
+    match solve_once(t, settings, None)? {
         Solve::Award(a) => Ok(a),
-        Solve::Infeasible(i) => Err(i),
-    })
+        Solve::Infeasible(i) => Err(TenderError::Infeasible(i)),
+    }
 }
 
 /// One row of the sensitivity table: a change and what it would save.
@@ -1031,7 +1068,7 @@ pub fn sensitivity(
     award: &Award,
     settings: &TenderSettings,
     max_rows: usize,
-) -> Result<Vec<Sensitivity>, String> {
+) -> Result<Vec<Sensitivity>, MipError> {
     let mut changes: Vec<(String, Tender)> = Vec::new();
     let mut share_done = false;
     for limit in &award.binding {

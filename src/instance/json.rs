@@ -1,6 +1,7 @@
 //! schoolrun's JSON problem format for the core routing model (documented in
 //! `docs/problem-format.md`).
 
+use crate::error::Code;
 use super::{Family, Instance};
 use crate::error::{Error, Problem as InputProblem, Result};
 use crate::routing::{Job, Problem, Stop, StopKind, VehicleType};
@@ -120,9 +121,10 @@ pub fn parse_json(path: &Path, name: &str, text: &str) -> Result<Instance> {
     let file_name = path.display().to_string();
     let err = |line: usize, value: String, expected: String| {
         Error::invalid(vec![InputProblem {
-            code: "E-JSON",
+            code: Code::InstanceFormat,
             file: file_name.clone(),
             line,
+            col: 0,
             column: String::new(),
             value,
             expected,

@@ -4,6 +4,7 @@
 
 mod json;
 
+use crate::error::Code;
 use crate::error::{Error, Problem as InputProblem, Result};
 use crate::routing::{Job, Problem, Stop, StopKind, VehicleType};
 use std::path::Path;
@@ -68,15 +69,46 @@ impl Instance {
     }
 }
 
+impl Instance {
+    /// A solution in the VRPLIB solution format: `Route #k: ids` lines (customer numbers,
+    /// or node numbers for Li & Lim) and `Cost X` in the family's convention.
+    pub fn solution_text(&self, sol: &crate::routing::Solution) -> String {
+        let p = &self.problem;
+        let mut out = String::new();
+        for (k, r) in sol.routes.iter().enumerate() {
+            let ids: Vec<String> = r
+                .stops
+                .iter()
+                .map(|&s| {
+                    let st = &p.stops[s as usize];
+                    match self.family {
+                        Family::Pdptw => st.loc.to_string(),
+                        _ => self.job_numbers[st.job as usize].to_string(),
+                    }
+                })
+                .collect();
+            out.push_str(&format!("Route #{}: {}\n", k + 1, ids.join(" ")));
+        }
+        let cost = self.reported_cost(sol);
+        if cost.fract() == 0.0 {
+            out.push_str(&format!("Cost {cost}\n"));
+        } else {
+            out.push_str(&format!("Cost {cost:.4}\n"));
+        }
+        out
+    }
+}
+
 fn euclid(a: (f64, f64), b: (f64, f64)) -> f64 {
     ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt()
 }
 
 fn bad(path: &Path, line: usize, value: &str, expected: &str) -> Error {
     Error::invalid(vec![InputProblem {
-        code: "E-INSTANCE-FORMAT",
+        code: Code::InstanceFormat,
         file: path.display().to_string(),
         line,
+        col: 0,
         column: String::new(),
         value: value.chars().take(60).collect(),
         expected: expected.to_string(),

@@ -50,13 +50,34 @@ pub struct Locations {
     pub school: Vec<usize>,
 }
 
+/// What a matrix location is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Point {
+    /// A pupil's home (pupil index).
+    Home(usize),
+    /// A school (school index).
+    School(usize),
+}
+
 impl Locations {
-    /// Homes `0..pupils`, then schools.
+    /// The matrix locations of a scenario, in order: every pupil's home, then every
+    /// school. This is the one place that fixes the order.
+    pub fn points(sc: &Scenario) -> (Self, Vec<Point>) {
+        let np = sc.pupils.len();
+        let locations = Locations {
+            home: (0..np).collect(),
+            school: (np..np + sc.schools.len()).collect(),
+        };
+        let points = (0..np)
+            .map(Point::Home)
+            .chain((0..sc.schools.len()).map(Point::School))
+            .collect();
+        (locations, points)
+    }
+
+    /// The locations of [`Locations::points`].
     pub fn standard(sc: &Scenario) -> Self {
-        Locations {
-            home: (0..sc.pupils.len()).collect(),
-            school: (sc.pupils.len()..sc.pupils.len() + sc.schools.len()).collect(),
-        }
+        Self::points(sc).0
     }
 }
 
@@ -226,6 +247,46 @@ pub fn compile_am(sc: &Scenario, m: &Matrix, loc: &Locations) -> Compiled {
     }
 }
 
+/// What happens at a stop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Event {
+    /// The pupil boards.
+    Pickup,
+    /// The pupil gets off.
+    Dropoff,
+}
+
+/// Where a stop is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Place {
+    /// The pupil's home.
+    Home,
+    /// The pupil's school.
+    School,
+}
+
+impl Event {
+    /// The word used in files.
+    pub fn word(self) -> &'static str {
+        match self {
+            Event::Pickup => "pickup",
+            Event::Dropoff => "dropoff",
+        }
+    }
+}
+
+impl Place {
+    /// The word used in files.
+    pub fn word(self) -> &'static str {
+        match self {
+            Place::Home => "home",
+            Place::School => "school",
+        }
+    }
+}
+
 /// One stop of a run, for outputs.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PlanStop {
@@ -233,10 +294,10 @@ pub struct PlanStop {
     pub pupil: String,
     /// School id.
     pub school: String,
-    /// `pickup` or `dropoff`.
-    pub event: String,
-    /// `home` or `school`.
-    pub place: String,
+    /// Pickup or drop-off.
+    pub event: Event,
+    /// At home or at school.
+    pub place: Place,
     /// Matrix location index.
     #[serde(skip)]
     pub loc: usize,
@@ -417,12 +478,11 @@ fn to_run(
             pupil: pupil.id.clone(),
             school: sc.schools[pupil.school].id.clone(),
             event: if st.kind == StopKind::Pickup {
-                "pickup"
+                Event::Pickup
             } else {
-                "dropoff"
-            }
-            .into(),
-            place: if at_home { "home" } else { "school" }.into(),
+                Event::Dropoff
+            },
+            place: if at_home { Place::Home } else { Place::School },
             loc: st.loc as usize,
             time_s: times[k + 1],
         });
@@ -528,12 +588,7 @@ impl Warm {
     /// The morning runs of a plan. Pupils or vehicle types the scenario does not know are
     /// skipped (the search places any pupil left out).
     pub fn from_plan(sc: &Scenario, plan: &Plan) -> Warm {
-        let index: std::collections::HashMap<&str, usize> = sc
-            .pupils
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (p.id.as_str(), i))
-            .collect();
+        let index = sc.pupil_index();
         let routes = plan
             .routes
             .iter()
@@ -543,7 +598,7 @@ impl Warm {
                 let stops = am
                     .stops
                     .iter()
-                    .filter_map(|s| Some((*index.get(s.pupil.as_str())?, s.event == "pickup")))
+                    .filter_map(|s| Some((*index.get(s.pupil.as_str())?, s.event == Event::Pickup)))
                     .collect();
                 Some((v, stops))
             })
@@ -844,22 +899,36 @@ pub fn finish(
     }
 }
 
+/// A pupil the plan does not account for exactly once.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("pupil {pupil}: {am} AM pickups, {pm} PM pickups, listed unrouted {listed} times")]
+pub struct Unaccounted {
+    /// Pupil id.
+    pub pupil: String,
+    /// Morning pickups of the pupil in the plan.
+    pub am: usize,
+    /// Afternoon pickups.
+    pub pm: usize,
+    /// Times the pupil is listed as not routed.
+    pub listed: usize,
+}
+
 /// Every pupil accounted for: routed (AM and PM), or listed with a reason.
-pub fn accounted(sc: &Scenario, plan: &Plan) -> Result<(), String> {
+pub fn accounted(sc: &Scenario, plan: &Plan) -> Result<(), Unaccounted> {
     let mut am = std::collections::BTreeMap::<&str, usize>::new();
     let mut pm = std::collections::BTreeMap::<&str, usize>::new();
     for r in &plan.routes {
         for s in
             r.am.iter()
                 .flat_map(|x| x.stops.iter())
-                .filter(|s| s.event == "pickup")
+                .filter(|s| s.event == Event::Pickup)
         {
             *am.entry(s.pupil.as_str()).or_default() += 1;
         }
         for s in
             r.pm.iter()
                 .flat_map(|x| x.stops.iter())
-                .filter(|s| s.event == "pickup")
+                .filter(|s| s.event == Event::Pickup)
         {
             *pm.entry(s.pupil.as_str()).or_default() += 1;
         }
@@ -874,10 +943,12 @@ pub fn accounted(sc: &Scenario, plan: &Plan) -> Result<(), String> {
             || (listed == 0 && a == 1 && b == 1)
             || (listed == 1 && a == 1 && b == 0);
         if !ok {
-            return Err(format!(
-                "pupil {}: {a} AM pickups, {b} PM pickups, listed unrouted {listed} times",
-                p.id
-            ));
+            return Err(Unaccounted {
+                pupil: p.id.clone(),
+                am: a,
+                pm: b,
+                listed,
+            });
         }
     }
     Ok(())

@@ -533,7 +533,7 @@ pub fn diff(sc: &Scenario, r: &Repaired, plan: &Plan) -> Vec<Change> {
             .am
             .iter()
             .flat_map(|a| a.stops.iter())
-            .filter(|s| s.event == "pickup")
+            .filter(|s| s.event == crate::plan::Event::Pickup)
         {
             new.insert(
                 s.pupil.as_str(),

@@ -1,7 +1,7 @@
 //! `report.html`: one self-contained page (inline SVG and CSS, no scripts, no network)
 //! with the map, the per-route manifests, the cost tables, the savings and the charts.
 
-use crate::plan::{Plan, PlannedRoute};
+use crate::plan::{Event, Plan, PlannedRoute};
 use crate::savings::{Projection, Savings, Target};
 use crate::scenario::Scenario;
 use crate::units::{Pence, hhmm};
@@ -50,17 +50,7 @@ fn esc(s: &str) -> String {
 }
 
 fn money(p: Pence) -> String {
-    let neg = p.0 < 0;
-    let pounds = (p.0.abs() + 50) / 100;
-    let digits = pounds.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    format!("{}£{out}", if neg { "−" } else { "" })
+    p.whole()
 }
 
 fn colour(k: usize) -> String {
@@ -160,7 +150,7 @@ fn map_svg(d: &ReportData<'_>) -> String {
             pts.join(" "),
             esc(&r.id)
         );
-        for st in run.stops.iter().filter(|st| st.place == "home") {
+        for st in run.stops.iter().filter(|st| st.place == crate::plan::Place::Home) {
             let (x, y) = pr.xy(d.coords[st.loc]);
             let _ = write!(
                 s,
@@ -175,7 +165,7 @@ fn map_svg(d: &ReportData<'_>) -> String {
                 .chain(r.pm.iter())
                 .flat_map(|run| run.stops.iter())
         {
-            if st.place == "school" && drawn.insert(st.school.clone()) {
+            if st.place == crate::plan::Place::School && drawn.insert(st.school.clone()) {
                 let (x, y) = pr.xy(d.coords[st.loc]);
                 let _ = write!(
                     s,
@@ -244,7 +234,7 @@ fn manifest(out: &mut String, k: usize, r: &PlannedRoute, d: &ReportData<'_>) {
         sup = esc(&supplier),
         price = money(price)
     );
-    let time = |run: &Option<crate::plan::Run>, pupil: &str, event: &str| {
+    let time = |run: &Option<crate::plan::Run>, pupil: &str, event: Event| {
         run.as_ref()
             .and_then(|x| {
                 x.stops
@@ -277,7 +267,7 @@ fn manifest(out: &mut String, k: usize, r: &PlannedRoute, d: &ReportData<'_>) {
             .map(|o| o.id.clone());
         let (pm_pick, pm_drop) = match (&pm_elsewhere, r.am.is_some()) {
             (Some(o), true) => (format!("on {}", esc(o)), String::new()),
-            _ => (time(&r.pm, p, "pickup"), time(&r.pm, p, "dropoff")),
+            _ => (time(&r.pm, p, Event::Pickup), time(&r.pm, p, Event::Dropoff)),
         };
         let attr = if r.am.is_some() {
             "data-pupil"
@@ -287,8 +277,8 @@ fn manifest(out: &mut String, k: usize, r: &PlannedRoute, d: &ReportData<'_>) {
         let _ = write!(
             out,
             r#"<tr {attr}="{p}"><td>{p}</td><td>{school}</td><td>{}</td><td>{}</td><td>{pm_pick}</td><td>{pm_drop}</td></tr>"#,
-            time(&r.am, p, "pickup"),
-            time(&r.am, p, "dropoff"),
+            time(&r.am, p, Event::Pickup),
+            time(&r.am, p, Event::Dropoff),
             p = esc(p),
             school = esc(&school),
         );

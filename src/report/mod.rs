@@ -1,46 +1,14 @@
-//! Writing outputs. Every file is written to a temporary name and renamed into place, so
-//! a failure never leaves a half-written output behind.
+//! Writing outputs (and reading back the ones later commands use). Every file goes
+//! through [`crate::files`], so a failure never leaves a half-written output behind.
 
 use crate::error::{Error, Result};
+use crate::files::write_atomic;
 use crate::matrix::Matrix;
-use std::io::Write;
 use std::path::Path;
 
 pub mod html;
 mod outputs;
 pub use outputs::{read_plan, write_replan, write_savings, write_tender};
-
-/// Writes a file atomically: `write` fills a buffered temporary file that is renamed to
-/// `path` only when everything succeeded.
-pub fn write_atomic(
-    path: &Path,
-    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
-) -> Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
-    let result = (|| -> std::io::Result<()> {
-        let mut w = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&tmp)?);
-        write(&mut w)?;
-        w.flush()?;
-        Ok(())
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(Error::io(path, e));
-    }
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        Error::io(path, e)
-    })
-}
 
 /// Writes a matrix as CSV, one row per ordered pair: `from,to,seconds,metres`.
 /// Seconds have one decimal; unreachable pairs have empty values.
@@ -134,8 +102,8 @@ pub fn write_plan(
                         &(k + 1).to_string(),
                         s.pupil.as_str(),
                         s.school.as_str(),
-                        s.event.as_str(),
-                        s.place.as_str(),
+                        s.event.word(),
+                        s.place.word(),
                         &hhmm(s.time_s),
                     ]);
                 }

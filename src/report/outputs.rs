@@ -1,6 +1,7 @@
 //! Reading a plan back, and writing the outputs of tender, savings and re-planning.
 
-use super::write_atomic;
+use crate::error::Code;
+use crate::files::write_atomic;
 use crate::contracts::{Award, Comparison, Comparisons, Sensitivity, Tender};
 use crate::error::{Error, Problem, Result};
 use crate::plan::Plan;
@@ -13,9 +14,10 @@ pub fn read_plan(dir: &Path) -> Result<Plan> {
     let path = dir.join("plan.json");
     let problem = |line: usize, column: String, expected: String| {
         Error::invalid(vec![Problem {
-            code: "E-PLAN-FILE",
+            code: Code::PlanFile,
             file: path.display().to_string(),
             line,
+            col: 0,
             column,
             value: String::new(),
             expected,
@@ -43,8 +45,8 @@ pub fn read_plan(dir: &Path) -> Result<Plan> {
     })
 }
 
-fn money(p: Pence) -> String {
-    format!("{:.2}", p.pounds())
+fn money(p: crate::units::Pence) -> String {
+    p.decimal()
 }
 
 fn comparison_csv(rows: &[Comparison], total: Option<&Comparison>, count: &str) -> Vec<u8> {

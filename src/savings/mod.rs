@@ -134,12 +134,7 @@ fn cost_without(
 
 /// Routed, eligible pupils with the id of their route in `base`.
 fn eligible(sc: &Scenario, base: &Plan) -> Vec<(usize, usize)> {
-    let index: std::collections::HashMap<&str, usize> = sc
-        .pupils
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.id.as_str(), i))
-        .collect();
+    let index = sc.pupil_index();
     let mut out = Vec::new();
     for (r, route) in base.routes.iter().enumerate() {
         if route.am.is_none() {

@@ -1,15 +1,20 @@
-//! Reading and validating input files: point lists and scenario folders.
+//! Reading and validating input files: scenario folders and point lists. No network and
+//! no outputs: checks against the road network live in [`crate::workflow`].
 
-pub mod generate;
+pub mod ids;
 mod load;
 pub mod model;
+mod read;
+pub mod schema;
+pub mod settings;
 pub mod table;
 mod write;
 
-pub use load::{Loaded, check_locations, load, load_all};
+pub use load::{Loaded, load, load_all};
 pub use model::*;
 pub use write::write_scenario;
 
+use crate::error::Code;
 use crate::error::{Error, Result};
 use std::path::Path;
 use table::{Findings, Table};
@@ -30,7 +35,12 @@ pub struct Point {
 /// Reads an `id,lat,lon` CSV, reporting every bad row (and duplicate ids) at once.
 pub fn read_points(path: &Path) -> Result<Vec<Point>> {
     let mut f = Findings::default();
-    let table = Table::read(path, &["id", "lat", "lon"], &[], &mut f);
+    let table = Table::read(
+        path,
+        schema::POINTS.required,
+        schema::POINTS.optional,
+        &mut f,
+    );
     let mut points = Vec::new();
     if let Some(table) = &table {
         let mut seen = std::collections::BTreeMap::new();
@@ -42,7 +52,7 @@ pub fn read_points(path: &Path) -> Result<Vec<Point>> {
                 if let Some(first) = seen.insert(id.to_string(), row.line) {
                     row.problem(
                         &mut f,
-                        "E-DUPLICATE-ID",
+                        Code::DuplicateId,
                         "id",
                         id,
                         format!("a unique id (first used on line {first})"),
@@ -59,7 +69,7 @@ pub fn read_points(path: &Path) -> Result<Vec<Point>> {
             }
         }
         if table.rows().next().is_none() {
-            f.error("E-NO-ROWS", &table.file, 0, "", "", "at least one point");
+            f.error(Code::NoRows, &table.file, 0, "", "", "at least one point");
         }
     }
     if f.errors.is_empty() {

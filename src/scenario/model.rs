@@ -4,6 +4,19 @@
 use crate::units::{Clock, Pence};
 use serde::Serialize;
 
+/// An enumeration read from and written to files as one of a fixed list of words.
+pub trait Words: Copy + PartialEq + 'static {
+    /// The words and the values they stand for (lower case; reading ignores case).
+    const WORDS: &'static [(&'static str, Self)];
+    /// The word for a value.
+    fn word(self) -> &'static str {
+        Self::WORDS
+            .iter()
+            .find(|(_, v)| *v == self)
+            .map_or("", |(w, _)| *w)
+    }
+}
+
 /// Primary or secondary phase of education; sets the default ride-time limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -12,6 +25,11 @@ pub enum Phase {
     Primary,
     /// Secondary (ages 11–19).
     Secondary,
+}
+
+impl Words for Phase {
+    const WORDS: &'static [(&'static str, Self)] =
+        &[("primary", Phase::Primary), ("secondary", Phase::Secondary)];
 }
 
 /// How the pupil travels today.
@@ -28,6 +46,15 @@ pub enum Mode {
     Other,
 }
 
+impl Words for Mode {
+    const WORDS: &'static [(&'static str, Self)] = &[
+        ("route", Mode::Route),
+        ("ptb", Mode::Ptb),
+        ("itt", Mode::Itt),
+        ("other", Mode::Other),
+    ];
+}
+
 /// Values Modes segment of the family (Settlers / Prospectors / Pioneers).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -40,6 +67,15 @@ pub enum ValuesMode {
     Pioneer,
     /// Not known.
     Unknown,
+}
+
+impl Words for ValuesMode {
+    const WORDS: &'static [(&'static str, Self)] = &[
+        ("settler", ValuesMode::Settler),
+        ("prospector", ValuesMode::Prospector),
+        ("pioneer", ValuesMode::Pioneer),
+        ("unknown", ValuesMode::Unknown),
+    ];
 }
 
 /// A school.
@@ -218,6 +254,34 @@ impl Uptake {
     }
 }
 
+/// Whether a pupil comes home on the vehicle that brought them (`[policy] continuity`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Continuity {
+    /// The pupil comes home on the vehicle, and with the assistant, that brought them.
+    #[default]
+    SameVehicle,
+    /// A change of vehicle is allowed at `continuity_cost_per_pupil` a day.
+    Cost,
+    /// Morning and afternoon are planned independently.
+    Free,
+}
+
+impl Words for Continuity {
+    const WORDS: &'static [(&'static str, Self)] = &[
+        ("same_vehicle", Continuity::SameVehicle),
+        ("cost", Continuity::Cost),
+        ("free", Continuity::Free),
+    ];
+}
+
+impl Continuity {
+    /// The continuity named by a word.
+    pub fn from_word(w: &str) -> Option<Self> {
+        Self::WORDS.iter().find(|(k, _)| *k == w).map(|(_, v)| *v)
+    }
+}
+
 /// Council policy values.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Policy {
@@ -257,6 +321,10 @@ pub struct Policy {
     pub stability_cost_per_move: Pence,
     /// Cost per minute of pickup-time change when re-planning.
     pub stability_cost_per_minute: Pence,
+    /// Whether pupils come home on the vehicle that brought them.
+    pub continuity: Continuity,
+    /// Cost per pupil a day of changing vehicle, when continuity is `cost`.
+    pub continuity_cost_per_pupil: Pence,
 }
 
 impl Default for Policy {
@@ -289,6 +357,8 @@ impl Default for Policy {
             itt_caseload: 23,
             stability_cost_per_move: Pence(2_000),
             stability_cost_per_minute: Pence(100),
+            continuity: Continuity::SameVehicle,
+            continuity_cost_per_pupil: Pence(1_000),
         }
     }
 }
@@ -407,6 +477,15 @@ impl Scenario {
                     }
             })
             .sum()
+    }
+
+    /// Each pupil's index by id: the one map from pupil ids in outputs back to pupils.
+    pub fn pupil_index(&self) -> std::collections::HashMap<&str, usize> {
+        self.pupils
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.id.as_str(), i))
+            .collect()
     }
 
     /// Pupils on today's routes.

@@ -1,5 +1,6 @@
 //! CSV tables read with positions kept, so every problem can name file, line and column.
 
+use crate::error::Code;
 use crate::error::Problem;
 use std::path::Path;
 
@@ -24,7 +25,7 @@ impl Findings {
     /// Records an error.
     pub fn error(
         &mut self,
-        code: &'static str,
+        code: crate::error::Code,
         file: &str,
         line: usize,
         column: &str,
@@ -35,15 +36,24 @@ impl Findings {
             code,
             file: file.to_string(),
             line,
+            col: 0,
             column: column.to_string(),
             value: value.to_string(),
             expected: expected.into(),
         });
     }
+    /// Records a located problem as an error or a warning, by its code.
+    pub fn push(&mut self, p: Problem) {
+        if p.code.is_warning() {
+            self.warnings.push(p);
+        } else {
+            self.errors.push(p);
+        }
+    }
     /// Records a warning.
     pub fn warn(
         &mut self,
-        code: &'static str,
+        code: crate::error::Code,
         file: &str,
         line: usize,
         column: &str,
@@ -54,6 +64,7 @@ impl Findings {
             code,
             file: file.to_string(),
             line,
+            col: 0,
             column: column.to_string(),
             value: value.to_string(),
             expected: expected.into(),
@@ -62,6 +73,19 @@ impl Findings {
 }
 
 impl Table {
+    /// Reads the file of `schema` in `dir` (see [`Table::read`]); `extra` lists further
+    /// optional columns (such as an operator's fleet column per vehicle type).
+    pub fn read_schema(
+        dir: &Path,
+        schema: &super::schema::Schema,
+        extra: &[&str],
+        f: &mut Findings,
+    ) -> Option<Table> {
+        let mut optional: Vec<&str> = schema.optional.to_vec();
+        optional.extend_from_slice(extra);
+        Self::read(&dir.join(schema.file), schema.required, &optional, f)
+    }
+
     /// Reads a CSV file. Missing required columns, malformed rows and unreadable files
     /// become errors; unknown columns become warnings. Returns `None` only when nothing
     /// of the file can be used.
@@ -79,7 +103,7 @@ impl Table {
             Ok(b) => b,
             Err(e) => {
                 f.error(
-                    "E-FILE-UNREADABLE",
+                    Code::FileUnreadable,
                     &file,
                     0,
                     "",
@@ -116,7 +140,7 @@ impl Table {
                 .collect(),
             Err(e) => {
                 f.error(
-                    "E-CSV-MALFORMED",
+                    Code::CsvMalformed,
                     file,
                     1,
                     "",
@@ -128,7 +152,7 @@ impl Table {
         };
         if headers.iter().all(|h| h.is_empty()) {
             f.error(
-                "E-CSV-EMPTY",
+                Code::CsvEmpty,
                 file,
                 1,
                 "",
@@ -141,7 +165,7 @@ impl Table {
         for r in required {
             if !headers.iter().any(|h| h == r) {
                 f.error(
-                    "E-MISSING-COLUMN",
+                    Code::MissingColumn,
                     file,
                     1,
                     r,
@@ -153,13 +177,13 @@ impl Table {
         }
         for (i, h) in headers.iter().enumerate() {
             if headers[..i].contains(h) {
-                f.error("E-DUPLICATE-COLUMN", file, 1, h, h, "each column once");
+                f.error(Code::DuplicateColumn, file, 1, h, h, "each column once");
             } else if !required.contains(&h.as_str())
                 && !optional.contains(&h.as_str())
                 && !h.is_empty()
             {
                 f.warn(
-                    "W-EXTRA-COLUMN",
+                    Code::ExtraColumn,
                     file,
                     1,
                     h,
@@ -186,7 +210,7 @@ impl Table {
                             Err(_) => {
                                 let col = headers.get(i).map(String::as_str).unwrap_or("");
                                 f.error(
-                                    "E-NOT-UTF8",
+                                    Code::NotUtf8,
                                     file,
                                     line,
                                     col,
@@ -199,7 +223,7 @@ impl Table {
                     }
                     if fields.len() != headers.len() && !bad {
                         f.error(
-                            "E-FIELD-COUNT",
+                            Code::FieldCount,
                             file,
                             line,
                             "",
@@ -215,7 +239,7 @@ impl Table {
                 Err(e) => {
                     let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
                     f.error(
-                        "E-CSV-MALFORMED",
+                        Code::CsvMalformed,
                         file,
                         line,
                         "",
@@ -274,7 +298,7 @@ impl<'a> Row<'a> {
     fn err(
         &self,
         f: &mut Findings,
-        code: &'static str,
+        code: crate::error::Code,
         column: &str,
         value: &str,
         expected: impl Into<String>,
@@ -286,7 +310,7 @@ impl<'a> Row<'a> {
     pub fn problem(
         &self,
         f: &mut Findings,
-        code: &'static str,
+        code: crate::error::Code,
         column: &str,
         value: &str,
         expected: impl Into<String>,
@@ -298,7 +322,7 @@ impl<'a> Row<'a> {
     pub fn warning(
         &self,
         f: &mut Findings,
-        code: &'static str,
+        code: crate::error::Code,
         column: &str,
         value: &str,
         expected: impl Into<String>,
@@ -310,7 +334,7 @@ impl<'a> Row<'a> {
     pub fn text(&self, f: &mut Findings, column: &str) -> Option<&'a str> {
         let v = self.opt(column);
         if v.is_none() {
-            self.err(f, "E-MISSING-VALUE", column, "", "a value");
+            self.err(f, Code::MissingValue, column, "", "a value");
         }
         v
     }
@@ -340,7 +364,7 @@ impl<'a> Row<'a> {
             Ok(x) if x.is_finite() && x < 0.0 && lo >= 0.0 => {
                 self.err(
                     f,
-                    "E-NEGATIVE",
+                    Code::Negative,
                     column,
                     v,
                     format!("a number from {lo} to {hi}"),
@@ -350,7 +374,7 @@ impl<'a> Row<'a> {
             Ok(_) => {
                 self.err(
                     f,
-                    "E-OUT-OF-RANGE",
+                    Code::OutOfRange,
                     column,
                     v,
                     format!("a number from {lo} to {hi}"),
@@ -360,7 +384,7 @@ impl<'a> Row<'a> {
             Err(_) => {
                 self.err(
                     f,
-                    "E-NOT-A-NUMBER",
+                    Code::NotANumber,
                     column,
                     v,
                     format!("a number from {lo} to {hi}"),
@@ -379,7 +403,7 @@ impl<'a> Row<'a> {
             "true" | "yes" | "1" | "y" => Some(true),
             "false" | "no" | "0" | "n" => Some(false),
             _ => {
-                self.err(f, "E-NOT-A-BOOLEAN", column, v, "true/false, yes/no or 1/0");
+                self.err(f, Code::NotABoolean, column, v, "true/false, yes/no or 1/0");
                 None
             }
         }
@@ -395,7 +419,7 @@ impl<'a> Row<'a> {
         if parsed.is_none() {
             self.err(
                 f,
-                "E-NOT-A-TIME",
+                Code::NotATime,
                 column,
                 v,
                 "a time as HH:MM (00:00 to 23:59)",
@@ -404,18 +428,19 @@ impl<'a> Row<'a> {
         parsed
     }
 
-    /// A required value from a fixed list (case-insensitive); empty gives `default` when given.
-    pub fn choice<T: Copy>(
+    /// A value from a fixed list of words (case-insensitive); empty gives `default` when
+    /// given, else is an error.
+    pub fn word<T: super::model::Words>(
         &self,
         f: &mut Findings,
         column: &str,
-        options: &[(&str, T)],
         default: Option<T>,
     ) -> Option<T> {
+        let options = T::WORDS;
         let v = match (self.opt(column), default) {
             (None, Some(d)) => return Some(d),
             (None, None) => {
-                self.err(f, "E-MISSING-VALUE", column, "", "a value");
+                self.err(f, Code::MissingValue, column, "", "a value");
                 return None;
             }
             (Some(v), _) => v,
@@ -429,7 +454,7 @@ impl<'a> Row<'a> {
             let names: Vec<&str> = options.iter().map(|(n, _)| *n).collect();
             self.err(
                 f,
-                "E-UNKNOWN-VALUE",
+                Code::UnknownValue,
                 column,
                 v,
                 format!("one of {}", names.join(", ")),

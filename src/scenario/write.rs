@@ -1,7 +1,9 @@
-//! Writing a scenario folder (the inverse of `load`), used by the generator.
+//! Writing a scenario folder (the inverse of `load`), with the same column schemas the
+//! readers use; used by the generator and by budget variants.
 
 use super::model::*;
-use crate::report::write_atomic;
+use super::schema::{self, Schema};
+use crate::files::write_atomic;
 use std::path::Path;
 
 fn b(v: bool) -> &'static str {
@@ -9,11 +11,11 @@ fn b(v: bool) -> &'static str {
 }
 
 fn money(p: crate::units::Pence) -> String {
-    format!("{:.2}", p.pounds())
+    p.decimal()
 }
 
-fn csv_file(path: &Path, header: &[&str], rows: Vec<Vec<String>>) -> crate::Result<()> {
-    write_atomic(path, |w| {
+fn csv_file(dir: &Path, schema: &Schema, header: &[&str], rows: Vec<Vec<String>>) -> crate::Result<()> {
+    write_atomic(&dir.join(schema.file), |w| {
         let mut out = csv::Writer::from_writer(w);
         out.write_record(header)?;
         for r in rows {
@@ -52,11 +54,7 @@ pub fn write_scenario(dir: &Path, sc: &Scenario) -> crate::Result<()> {
                 sc.schools[p.school].id.clone(),
                 format!("{:.6}", p.lat),
                 format!("{:.6}", p.lon),
-                match p.phase {
-                    Phase::Primary => "primary",
-                    Phase::Secondary => "secondary",
-                }
-                .into(),
+                p.phase.word().into(),
                 b(p.wheelchair).into(),
                 b(p.needs_assistant).into(),
                 b(p.solo).into(),
@@ -66,22 +64,10 @@ pub fn write_scenario(dir: &Path, sc: &Scenario) -> crate::Result<()> {
                     .map(|&j| sc.pupils[j].id.as_str())
                     .collect::<Vec<_>>()
                     .join(";"),
-                match p.mode {
-                    Mode::Route => "route",
-                    Mode::Ptb => "ptb",
-                    Mode::Itt => "itt",
-                    Mode::Other => "other",
-                }
-                .into(),
+                p.mode.word().into(),
                 b(p.ptb_eligible).into(),
                 b(p.itt_eligible).into(),
-                match p.values_mode {
-                    ValuesMode::Settler => "settler",
-                    ValuesMode::Prospector => "prospector",
-                    ValuesMode::Pioneer => "pioneer",
-                    ValuesMode::Unknown => "unknown",
-                }
-                .into(),
+                p.values_mode.word().into(),
             ]
         })
         .collect();
@@ -100,7 +86,7 @@ pub fn write_scenario(dir: &Path, sc: &Scenario) -> crate::Result<()> {
             ]
         })
         .collect();
-    let mut op_header = vec!["operator_id", "name", "max_routes"];
+    let mut op_header = schema::OPERATORS.columns();
     op_header.extend(sc.vehicles.iter().map(|v| v.id.as_str()));
     let operators = sc
         .operators
@@ -143,9 +129,9 @@ pub fn write_scenario(dir: &Path, sc: &Scenario) -> crate::Result<()> {
             vec![
                 bd.id.clone(),
                 sc.operators[bd.operator].id.clone(),
+                format!("{}", bd.discount_pct),
                 routes,
                 school,
-                format!("{}", bd.discount_pct),
             ]
         })
         .collect();
@@ -258,87 +244,14 @@ in_house_overhead_pct = {ovh}
             .map(|(n, v)| format!("{} = {n}\n", v.id))
             .collect::<String>(),
     );
-    csv_file(
-        &dir.join("schools.csv"),
-        &[
-            "school_id",
-            "name",
-            "lat",
-            "lon",
-            "am_arrive_earliest",
-            "am_arrive_latest",
-            "pm_depart",
-        ],
-        schools,
-    )?;
-    csv_file(
-        &dir.join("pupils.csv"),
-        &[
-            "pupil_id",
-            "school_id",
-            "lat",
-            "lon",
-            "phase",
-            "wheelchair",
-            "needs_assistant",
-            "solo",
-            "max_ride_min",
-            "incompatible_with",
-            "mode",
-            "ptb_eligible",
-            "itt_eligible",
-            "values_mode",
-        ],
-        pupils,
-    )?;
-    csv_file(
-        &dir.join("vehicles.csv"),
-        &[
-            "vehicle_type",
-            "seats",
-            "wheelchair_spaces",
-            "day_rate",
-            "per_km",
-            "per_min",
-            "available",
-        ],
-        vehicles,
-    )?;
-    csv_file(&dir.join("operators.csv"), &op_header, operators)?;
-    csv_file(
-        &dir.join("rates.csv"),
-        &[
-            "operator_id",
-            "vehicle_type",
-            "day_rate",
-            "per_km",
-            "per_min",
-        ],
-        rates,
-    )?;
-    csv_file(
-        &dir.join("bundles.csv"),
-        &[
-            "bundle_id",
-            "operator_id",
-            "route_ids",
-            "school_id",
-            "discount_pct",
-        ],
-        bundles,
-    )?;
-    csv_file(
-        &dir.join("current_routes.csv"),
-        &[
-            "route_id",
-            "operator_id",
-            "vehicle_type",
-            "price_per_day",
-            "assistant",
-            "pupil_ids",
-        ],
-        current,
-    )?;
+    let columns = |s: &Schema| s.columns();
+    csv_file(dir, &schema::SCHOOLS, &columns(&schema::SCHOOLS), schools)?;
+    csv_file(dir, &schema::PUPILS, &columns(&schema::PUPILS), pupils)?;
+    csv_file(dir, &schema::VEHICLES, &columns(&schema::VEHICLES), vehicles)?;
+    csv_file(dir, &schema::OPERATORS, &op_header, operators)?;
+    csv_file(dir, &schema::RATES, &columns(&schema::RATES), rates)?;
+    csv_file(dir, &schema::BUNDLES, &columns(&schema::BUNDLES), bundles)?;
+    csv_file(dir, &schema::CURRENT_ROUTES, &columns(&schema::CURRENT_ROUTES), current)?;
     write_atomic(&dir.join("scenario.toml"), |w| w.write_all(toml.as_bytes()))?;
     Ok(())
 }

@@ -1,0 +1,98 @@
+//! Planning a prepared scenario: the search's settings from the scenario and the command
+//! line, the plan, and the checks every plan must pass before it is shown to anyone.
+
+use super::prepare::Prepared;
+use crate::contracts::partition::HighsPartitioner;
+use crate::error::{Error, Problem, Result};
+use crate::plan::{self, Plan};
+use crate::progress::Progress;
+use crate::routing::{self, SetPartitioner};
+use std::time::Duration;
+
+/// How hard and how to search.
+#[derive(Debug, Clone, Default)]
+pub struct PlanOptions {
+    /// Wall-clock limit in seconds (default: the scenario's solver setting).
+    pub time_limit_s: Option<f64>,
+    /// Iterations per worker: the plan then depends only on input, seed and threads.
+    pub iterations: Option<u64>,
+    /// Worker threads (default: the scenario's solver setting).
+    pub threads: Option<usize>,
+    /// Random seed (default: the scenario's solver setting).
+    pub seed: Option<u64>,
+    /// Recombine the search's route pool with a set-partitioning MIP at the end.
+    pub recombine: bool,
+}
+
+/// Checks a time limit given on the command line.
+pub fn check_time_limit(seconds: f64, option: &str) -> Result<Duration> {
+    if seconds.is_finite() && (0.0..=7.0 * 86_400.0).contains(&seconds) {
+        Ok(Duration::from_secs_f64(seconds))
+    } else {
+        Err(Error::problem(Problem::argument(
+            option,
+            seconds.to_string(),
+            "a number of seconds from 0 to 604800 (a week)",
+        )))
+    }
+}
+
+impl PlanOptions {
+    /// The search settings for a scenario.
+    pub fn settings(&self, sc: &crate::scenario::Scenario) -> Result<routing::Settings> {
+        let limit = self.time_limit_s.unwrap_or(sc.solver.time_limit_s);
+        Ok(routing::Settings {
+            time_limit: Some(check_time_limit(limit, "--time-limit")?),
+            iterations: self.iterations,
+            threads: self.threads.unwrap_or(sc.solver.threads).max(1),
+            seed: self.seed.unwrap_or(sc.solver.seed),
+        })
+    }
+}
+
+/// A plan fails if the independent checker found a broken rule or a pupil is not
+/// accounted for: it is an error, never an output.
+pub fn ensure_sound(sc: &crate::scenario::Scenario, plan: &Plan) -> Result<()> {
+    if !plan.violations.is_empty() {
+        return Err(Error::model(format!(
+            "the plan failed the independent checker: {}",
+            plan.violations.join("; ")
+        )));
+    }
+    plan::accounted(sc, plan).map_err(|e| Error::model(e.to_string()))
+}
+
+/// Plans a prepared scenario. `progress(iterations, best cost)` reports the search.
+pub fn plan(
+    p: &Prepared,
+    o: &PlanOptions,
+    progress: &(dyn Fn(u64, i64) + Sync),
+) -> Result<(Plan, routing::Settings)> {
+    let sc = &p.scenario;
+    let settings = o.settings(sc)?;
+    let partitioner = HighsPartitioner::default();
+    let plan = plan::plan_with(
+        sc,
+        &p.matrix,
+        &p.locations,
+        &settings,
+        progress,
+        o.recombine
+            .then_some(&partitioner as &dyn SetPartitioner),
+    );
+    ensure_sound(sc, &plan)?;
+    Ok((plan, settings))
+}
+
+/// Runs [`plan`] with a spinner on `bar`.
+pub fn plan_with_spinner(p: &Prepared, o: &PlanOptions, bar: &Progress) -> Result<(Plan, routing::Settings)> {
+    let spin = bar.spinner("planning routes");
+    let out = plan(p, o, &|it, best| {
+        spin.set_message(format!(
+            "planning routes: {it} iterations, best £{:.2}/day",
+            best as f64 / plan::UNITS_PER_PENNY as f64 / 100.0
+        ));
+    });
+    spin.finish_and_clear();
+    out
+}

@@ -1,0 +1,192 @@
+//! Term re-planning from today's routes: repair what is broken, place starters, the
+//! saving-versus-pupils-moved table, the plan under the stability costs, pins and budget,
+//! and the diff against today.
+
+use super::prepare::Prepared;
+use crate::contracts::stability::HighsStability;
+use crate::error::{Code, Error, Problem, Result};
+use crate::plan::{self, Plan};
+use crate::replan::{self, Change, Options, Replanned, Repaired};
+use crate::routing::{self, Solution};
+use crate::units::Pence;
+use std::time::{Duration, Instant};
+
+/// What the re-planning asks for.
+#[derive(Debug, Clone, Default)]
+pub struct ReplanOptions {
+    /// Most pupils moved to another vehicle (`None`: no budget).
+    pub max_changes: Option<u32>,
+    /// Pupil ids who keep their vehicle.
+    pub pins: Vec<String>,
+    /// Today's route ids that stay exactly as they are.
+    pub pin_routes: Vec<String>,
+}
+
+/// One row of the saving-versus-changes table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TradeOff {
+    /// The budget (`None` = unlimited).
+    pub max_changes: Option<u32>,
+    /// Pupils moved.
+    pub moved: usize,
+    /// Cost a year.
+    pub cost_per_year: Pence,
+}
+
+/// A finished re-planning.
+pub struct Replanning {
+    /// Today's routes, repaired, starters placed.
+    pub repaired: Repaired,
+    /// Cost a year of the repaired routes.
+    pub repaired_cost: Pence,
+    /// Seconds the repair (the fast path) took.
+    pub repair_seconds: f64,
+    /// Saving against pupils moved: 0, 5, 10, 20, unlimited.
+    pub table: Vec<TradeOff>,
+    /// The plan under the policy's stability costs, pins and budget.
+    pub plan: Plan,
+    /// Who changed what, per pupil.
+    pub changes: Vec<Change>,
+    /// Pupils who changed vehicle.
+    pub moved: usize,
+}
+
+/// Resolves pinned pupil and route ids (every unknown id reported in one pass).
+fn resolve_pins(sc: &crate::scenario::Scenario, o: &ReplanOptions) -> Result<(Vec<usize>, Vec<usize>)> {
+    let index = sc.pupil_index();
+    let mut bad = Vec::new();
+    let mut unknown = |option: &str, id: &str, expected: &str| {
+        bad.push(Problem {
+            code: Code::UnknownId,
+            ..Problem::argument(option, id, expected)
+        })
+    };
+    let pupils: Vec<usize> = o
+        .pins
+        .iter()
+        .filter_map(|id| {
+            let i = index.get(id.as_str()).copied();
+            if i.is_none() {
+                unknown("--pin", id, "a pupil id from pupils.csv");
+            }
+            i
+        })
+        .collect();
+    let routes: Vec<usize> = o
+        .pin_routes
+        .iter()
+        .filter_map(|id| {
+            let k = sc.current_routes.iter().position(|r| &r.id == id);
+            if k.is_none() {
+                unknown("--pin-route", id, "a route id from current_routes.csv");
+            }
+            k
+        })
+        .collect();
+    if bad.is_empty() {
+        Ok((pupils, routes))
+    } else {
+        Err(Error::invalid(bad))
+    }
+}
+
+/// Re-plans a prepared scenario from today's routes. `step(message)` reports progress.
+pub fn replan(
+    p: &Prepared,
+    settings: &routing::Settings,
+    o: &ReplanOptions,
+    step: &dyn Fn(&str),
+) -> Result<Replanning> {
+    let sc = &p.scenario;
+    let (pinned_pupils, pinned_routes) = resolve_pins(sc, o)?;
+    if sc.current_routes.is_empty() {
+        return Err(Error::problem(Problem::file(
+            Code::FileMissing,
+            "current_routes.csv",
+            "",
+            "today's routes, to re-plan from",
+        )));
+    }
+    let (m, loc) = (&p.matrix, &p.locations);
+    let t0 = Instant::now();
+    let r = replan::repair(sc, m, loc);
+    let repair_seconds = t0.elapsed().as_secs_f64();
+    let prob = &r.compiled.problem;
+    let days = sc.policy.school_days as i64;
+    let price = |sol: &Solution| plan::mirrored_day_cost(sc, m, loc, &r.compiled, sol).0 * days;
+    let repaired_cost = price(&r.solution);
+    step("re-planning: searching from today's routes");
+    let (cands, free) = replan::candidates(&r, settings);
+    let solver = HighsStability;
+    let mip_time = Duration::from_secs(60);
+    let mut table = Vec::new();
+    let mut previous: Option<Replanned> = None;
+    let fallback = |start: &Option<Replanned>| {
+        start.clone().unwrap_or_else(|| Replanned {
+            solution: r.solution.clone(),
+            origin: r.origin.clone(),
+        })
+    };
+    for budget in [Some(0), Some(5), Some(10), Some(20), None] {
+        step(&format!(
+            "re-planning: best plan moving at most {}",
+            budget.map_or("any number of".to_string(), |b| b.to_string())
+        ));
+        // A penny a day per move: among equal costs, the plan moving fewest pupils.
+        let opts = Options {
+            move_cost: Pence(1),
+            minute_cost: Pence(0),
+            max_changes: budget,
+            pinned_pupils: pinned_pupils.clone(),
+            pinned_routes: pinned_routes.clone(),
+            // Each budget starts from the answer under the tighter one; no budget from
+            // the unconstrained optimum.
+            start: if budget.is_none() {
+                Some(free.clone())
+            } else {
+                previous.clone()
+            },
+        };
+        // Should the MIP fail in its time, the starting point stands (it is feasible for
+        // this budget).
+        let s = replan::improve(&r, &cands, &opts, &solver, mip_time)
+            .unwrap_or_else(|| fallback(&opts.start));
+        table.push(TradeOff {
+            max_changes: budget,
+            moved: replan::moved_jobs(&r, &s, prob).len(),
+            cost_per_year: price(&s.solution),
+        });
+        previous = Some(s);
+    }
+    let opts = Options {
+        move_cost: sc.policy.stability_cost_per_move,
+        minute_cost: sc.policy.stability_cost_per_minute,
+        max_changes: o.max_changes,
+        pinned_pupils,
+        pinned_routes,
+        start: None,
+    };
+    let chosen = replan::improve(&r, &cands, &opts, &solver, mip_time).unwrap_or_else(|| fallback(&None));
+    let outcome = routing::Outcome {
+        solution: chosen.solution.clone(),
+        iterations: 0,
+        seconds: t0.elapsed().as_secs_f64(),
+    };
+    let mut plan = plan::finish(sc, m, loc, settings, None, &r.compiled, &outcome);
+    replan::name_routes(sc, &r.compiled, &chosen, &mut plan);
+    super::plan::ensure_sound(sc, &plan)?;
+    let changes = replan::diff(sc, &r, &plan);
+    let moved = changes
+        .iter()
+        .filter(|c| c.vehicle_changed && !c.old_route.is_empty() && !c.new_route.is_empty())
+        .count();
+    Ok(Replanning {
+        repaired: r,
+        repaired_cost,
+        repair_seconds,
+        table,
+        plan,
+        changes,
+        moved,
+    })
+}

@@ -1,0 +1,139 @@
+//! Retendering a plan's routes: every bid checked against the plan, the tender built and
+//! solved, the sensitivity rows, and the comparison with today's contracts.
+
+use crate::contracts::{self, Award, Comparisons, Sensitivity, Tender, TenderSettings};
+use crate::error::{Code, Error, Problem, Result};
+use crate::plan::Plan;
+use crate::progress::Progress;
+use crate::scenario::Scenario;
+use crate::units::Pence;
+use std::time::{Duration, Instant};
+
+/// How the tender is solved.
+#[derive(Debug, Clone)]
+pub struct TenderOptions {
+    /// Time limit of each MIP solve.
+    pub time_limit: Duration,
+    /// Rows of the sensitivity table (each a re-solve); 0 skips it.
+    pub sensitivity_rows: usize,
+}
+
+impl Default for TenderOptions {
+    fn default() -> Self {
+        TenderOptions {
+            time_limit: Duration::from_secs(60),
+            sensitivity_rows: 8,
+        }
+    }
+}
+
+/// A solved tender.
+pub struct TenderRun {
+    /// The tender as modelled.
+    pub tender: Tender,
+    /// The award.
+    pub award: Award,
+    /// The award against today's contracts.
+    pub comparisons: Comparisons,
+    /// What relaxing each binding limit would save.
+    pub sensitivity: Vec<Sensitivity>,
+    /// Warnings about the offers (prices dropped, types dominated…).
+    pub warnings: Vec<String>,
+    /// Seconds for the whole tender.
+    pub seconds: f64,
+}
+
+impl TenderRun {
+    /// Supplier id and price per day of each route, in plan order.
+    pub fn award_by_route(&self) -> Vec<(String, Pence)> {
+        let t = &self.tender;
+        (0..t.routes.len())
+            .map(|r| {
+                (
+                    t.suppliers[t.offers[self.award.choice[r]].supplier].id.clone(),
+                    self.award.price[r],
+                )
+            })
+            .collect()
+    }
+}
+
+/// Retenders `plan`'s routes. `plan_file` names where the plan came from, for messages.
+pub fn tender(
+    sc: &Scenario,
+    plan: &Plan,
+    plan_file: &str,
+    o: &TenderOptions,
+    progress: &Progress,
+) -> Result<TenderRun> {
+    let t0 = Instant::now();
+    let routes = contracts::routes_from_plan(sc, plan).map_err(|errs| {
+        Error::invalid(
+            errs.into_iter()
+                .map(|e| {
+                    Problem::file(
+                        Code::PlanMismatch,
+                        plan_file,
+                        e.to_string(),
+                        "a plan made from this scenario",
+                    )
+                })
+                .collect(),
+        )
+    })?;
+    // Every bid must name a route of the plan being tendered.
+    let ids: std::collections::BTreeSet<&str> = routes.iter().map(|r| r.id.as_str()).collect();
+    let bad: Vec<Problem> = sc
+        .bids
+        .iter()
+        .filter(|b| !ids.contains(b.route_id.as_str()))
+        .map(|b| Problem {
+            code: Code::UnknownId,
+            file: "bids.csv".into(),
+            line: b.line,
+            col: 0,
+            column: "route_id".into(),
+            value: b.route_id.clone(),
+            expected: format!("a route id of the plan in {plan_file}"),
+        })
+        .collect();
+    if !bad.is_empty() {
+        return Err(Error::invalid(bad));
+    }
+    let (t, warnings) = Tender::from_scenario(sc, routes);
+    let settings = TenderSettings {
+        time_limit: o.time_limit,
+        threads: 1,
+    };
+    let spin = progress.spinner(&format!(
+        "tendering {} routes to {} suppliers ({} offers, {} bundles)",
+        t.routes.len(),
+        t.suppliers.len(),
+        t.offers.len(),
+        t.bundles.len()
+    ));
+    let award = contracts::solve(&t, &settings);
+    let award = match award {
+        Ok(a) => a,
+        Err(e) => {
+            spin.finish_and_clear();
+            return Err(e.into());
+        }
+    };
+    spin.set_message("sensitivity: re-solving with each binding limit relaxed");
+    let sensitivity = if o.sensitivity_rows > 0 {
+        contracts::sensitivity(&t, &award, &settings, o.sensitivity_rows)?
+    } else {
+        Vec::new()
+    };
+    spin.finish_and_clear();
+    let comparisons = contracts::compare(sc, &t, &award);
+    Ok(TenderRun {
+        tender: t,
+        award,
+        comparisons,
+        sensitivity,
+        warnings,
+        seconds: t0.elapsed().as_secs_f64(),
+    })
+}

@@ -355,7 +355,11 @@ mod tests {
             assert!(seen.insert(c.as_str()), "{} twice", c.as_str());
             let s = c.as_str();
             assert!(s.starts_with("E-") || s.starts_with("W-"), "{s}");
-            assert!(s[2..].chars().all(|ch| ch.is_ascii_uppercase() || ch.is_ascii_digit() || ch == '-'));
+            assert!(
+                s[2..]
+                    .chars()
+                    .all(|ch| ch.is_ascii_uppercase() || ch.is_ascii_digit() || ch == '-')
+            );
             assert!(c.meaning().ends_with('.'), "{s}: one sentence");
         }
     }

@@ -36,4 +36,3 @@ pub fn write_atomic(
         Error::io(path, e)
     })
 }
-

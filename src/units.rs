@@ -27,7 +27,11 @@ impl Pence {
     pub fn whole(self) -> String {
         let neg = self.0 < 0;
         let pounds = (self.0.abs() + 50) / 100;
-        format!("{}£{}", if neg { "−" } else { "" }, thousands(pounds as u64))
+        format!(
+            "{}£{}",
+            if neg { "−" } else { "" },
+            thousands(pounds as u64)
+        )
     }
 }
 

@@ -76,3 +76,28 @@ pub fn demo() -> (schoolrun::scenario::Scenario, schoolrun::matrix::Matrix) {
     let m = net.matrix(&snaps, &snaps, &|_| {});
     (sc, m)
 }
+
+/// The demo scenario prepared as the command line prepares it (network from the tests'
+/// cache), built once per test binary.
+pub fn prepared_demo() -> &'static schoolrun::workflow::Prepared {
+    static P: OnceLock<schoolrun::workflow::Prepared> = OnceLock::new();
+    P.get_or_init(|| {
+        let o = schoolrun::workflow::PrepareOptions {
+            cache_dir: Some(std::env::temp_dir().join("schoolrun-test-cache")),
+            max_snap_m: schoolrun::workflow::DEFAULT_MAX_SNAP_M,
+        };
+        schoolrun::workflow::prepare(&data("demo"), &o, &Progress::hidden()).expect("demo prepares")
+    })
+}
+
+/// Runs a command that must succeed; fails the test with its stderr otherwise.
+pub fn succeed(cmd: &mut std::process::Command) -> std::process::Output {
+    let out = cmd.output().expect("the command runs");
+    assert!(
+        out.status.success(),
+        "{:?} failed: {}",
+        cmd,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}

@@ -439,18 +439,13 @@ fn cli_tender_on_the_demo_plan() {
         "{}",
         String::from_utf8_lossy(&st.stderr)
     );
-    let st = bin()
-        .args(["tender", "--json", "--plan"])
-        .arg(plan.path())
-        .arg("--out")
-        .arg(out.path())
-        .arg(data("demo"))
-        .output()
-        .unwrap();
-    assert!(
-        st.status.success(),
-        "{}",
-        String::from_utf8_lossy(&st.stderr)
+    let st = crate::common::succeed(
+        bin()
+            .args(["tender", "--json", "--plan"])
+            .arg(plan.path())
+            .arg("--out")
+            .arg(out.path())
+            .arg(data("demo")),
     );
     let v: serde_json::Value = serde_json::from_slice(&st.stdout).unwrap();
     assert_eq!(v["optimal"], true);

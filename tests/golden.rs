@@ -41,7 +41,8 @@ fn strip_timings(v: &mut serde_json::Value) {
         serde_json::Value::Object(m) => {
             m.retain(|k, v| {
                 let timing = (k == "seconds" || k.ends_with("_seconds") || k == "time_limit_s")
-                    && v.as_f64().is_some_and(|x| x.fract() != 0.0 || k == "time_limit_s");
+                    && v.as_f64()
+                        .is_some_and(|x| x.fract() != 0.0 || k == "time_limit_s");
                 !timing
             });
             m.values_mut().for_each(strip_timings);
@@ -70,17 +71,12 @@ fn golden_dir() -> PathBuf {
 #[test]
 fn demo_outputs_match_the_golden_figures() {
     let out = tempfile::tempdir().unwrap();
-    let run = bin()
-        .args(["demo", "--out"])
-        .arg(out.path())
-        .arg("--data")
-        .arg(data(""))
-        .output()
-        .unwrap();
-    assert!(
-        run.status.success(),
-        "demo failed: {}",
-        String::from_utf8_lossy(&run.stderr)
+    crate::common::succeed(
+        bin()
+            .args(["demo", "--out"])
+            .arg(out.path())
+            .arg("--data")
+            .arg(data("")),
     );
     let golden = golden_dir();
     let bless = std::env::var_os("SCHOOLRUN_BLESS").is_some();
@@ -105,7 +101,10 @@ fn demo_outputs_match_the_golden_figures() {
         return;
     }
     let expected = std::fs::read_to_string(&dg).unwrap_or_default();
-    for (a, e) in digests.lines().zip(expected.lines().chain(std::iter::repeat(""))) {
+    for (a, e) in digests
+        .lines()
+        .zip(expected.lines().chain(std::iter::repeat("")))
+    {
         if a != e {
             differ.push(a.split(' ').next().unwrap_or("").to_string());
         }

@@ -2,10 +2,11 @@
 
 use crate::common::{data, demo};
 use schoolrun::contracts::stability::HighsStability;
-use schoolrun::plan::{self, Locations};
+use schoolrun::plan::Locations;
 use schoolrun::replan::{self, Options, Replanned};
 use schoolrun::routing::Settings;
 use schoolrun::units::Pence;
+use schoolrun::workflow;
 use std::time::Duration;
 
 fn small() -> Settings {
@@ -113,39 +114,47 @@ fn high_stability_costs_give_back_todays_routes_and_pins_hold() {
 
 #[test]
 fn the_diff_lists_exactly_the_pupils_whose_vehicle_changed() {
-    let (sc, m) = demo();
-    let loc = Locations::standard(&sc);
-    let r = replan::repair(&sc, &m, &loc);
-    let p = &r.compiled.problem;
-    let (_, free) = replan::candidates(&r, &small());
-    let outcome = schoolrun::routing::Outcome {
-        solution: free.solution.clone(),
-        iterations: 0,
-        seconds: 0.0,
-    };
-    let mut pl = plan::finish(&sc, &m, &loc, &small(), None, &r.compiled, &outcome);
-    replan::name_routes(&sc, &r.compiled, &free, &mut pl);
-    let changes = replan::diff(&sc, &r, &pl);
-    let mut listed: Vec<String> = changes
+    let prepared = crate::common::prepared_demo();
+    let sc = &prepared.scenario;
+    let r = workflow::replan::replan(
+        prepared,
+        &small(),
+        &workflow::ReplanOptions::default(),
+        &|_| {},
+    )
+    .unwrap();
+    let p = &r.repaired.compiled.problem;
+    let mut listed: Vec<String> = r
+        .changes
         .iter()
         .filter(|c| c.vehicle_changed)
         .map(|c| c.pupil.clone())
         .collect();
-    let mut expected: Vec<String> = replan::moved_jobs(&r, &free, p)
+    let mut expected: Vec<String> = replan::moved_jobs(&r.repaired, &r.chosen, p)
         .iter()
-        .map(|&j| sc.pupils[r.compiled.pupil_of_job[j as usize]].id.clone())
+        .map(|&j| {
+            sc.pupils[r.repaired.compiled.pupil_of_job[j as usize]]
+                .id
+                .clone()
+        })
         .collect();
     listed.sort();
     expected.sort();
-    assert!(!expected.is_empty());
     assert_eq!(listed, expected);
+    assert_eq!(r.moved, expected.len());
     // Everyone routed today or now appears once.
     let routed = sc
         .pupils
         .iter()
         .filter(|p| p.mode == schoolrun::scenario::Mode::Route)
         .count();
-    assert_eq!(changes.len(), routed);
+    assert_eq!(r.changes.len(), routed);
+    // The saving-versus-changes table respects each budget.
+    for row in &r.table {
+        if let Some(b) = row.max_changes {
+            assert!(row.moved <= b as usize, "{row:?}");
+        }
+    }
 }
 
 #[test]

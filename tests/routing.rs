@@ -316,26 +316,19 @@ fn checker_catches_broken_solutions() {
     assert!(!routing::check::check(p, &checked, &[]).ok());
 }
 
-fn bench(rel: &str) -> std::path::PathBuf {
-    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data/bench")
-        .join(rel)
-}
-
 #[test]
 fn benchmark_readers_solve_feasibly_near_the_best_known() {
+    // Fixtures in tests/data (copies of one instance of each shared benchmark set).
     let cases = [
-        ("solomon/C101.txt", 828.94),
-        ("x/X-n101-k25.vrp", 27591.0),
-        ("lilim100/lc101.txt", 828.94),
-        ("homberger200/c1_2_1.txt", 2704.57),
+        ("C101.txt", 828.94),
+        ("X-n101-k25.vrp", 27591.0),
+        ("lc101.txt", 828.94),
+        ("c1_2_1.txt", 2704.57),
     ];
     for (rel, bks) in cases {
-        let path = bench(rel);
-        if !path.exists() {
-            eprintln!("skipping {rel}: shared benchmark data not present");
-            continue;
-        }
+        let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data")
+            .join(rel);
         let inst = schoolrun::instance::read(&path).unwrap();
         let out = routing::solve(&inst.problem, &settings(2000), None, &|_, _| {});
         let rep = routing::verify(&inst.problem, &out.solution);
@@ -400,16 +393,11 @@ fn json_problem_format_exposes_the_core_model() {
 #[test]
 fn cli_plan_writes_the_outputs() {
     let dir = tempfile::tempdir().unwrap();
-    let out = bin()
-        .args(["plan", "--iterations", "300", "--json", "--out"])
-        .arg(dir.path())
-        .arg(data("demo"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = crate::common::succeed(
+        bin()
+            .args(["plan", "--iterations", "300", "--json", "--out"])
+            .arg(dir.path())
+            .arg(data("demo")),
     );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["feasible"], true);

@@ -487,17 +487,12 @@ fn generator_is_deterministic_and_writes_a_valid_folder() {
     let a = tempfile::tempdir().unwrap();
     let b = tempfile::tempdir().unwrap();
     for d in [&a, &b] {
-        let out = bin()
-            .args(["generate", "--pupils", "60", "--seed", "9", "--osm"])
-            .arg(data("osm/rutland-latest.osm.pbf"))
-            .arg("--out")
-            .arg(d.path())
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
+        crate::common::succeed(
+            bin()
+                .args(["generate", "--pupils", "60", "--seed", "9", "--osm"])
+                .arg(data("osm/rutland-latest.osm.pbf"))
+                .arg("--out")
+                .arg(d.path()),
         );
     }
     for f in [

@@ -90,10 +90,7 @@ pub enum PlanMismatch {
 /// Reads a plan's vehicle-days as tender routes: the peak seats (with the assistant) and
 /// wheelchair spaces on board, the metres and seconds of both runs, schools and pupils.
 /// Errors name what in the plan does not match the scenario.
-pub fn routes_from_plan(
-    sc: &Scenario,
-    plan: &Plan,
-) -> Result<Vec<TenderRoute>, Vec<PlanMismatch>> {
+pub fn routes_from_plan(sc: &Scenario, plan: &Plan) -> Result<Vec<TenderRoute>, Vec<PlanMismatch>> {
     let pupil_index = sc.pupil_index();
     let mut errors = Vec::new();
     let mut out = Vec::new();
@@ -121,7 +118,11 @@ pub fn routes_from_plan(
                     continue;
                 };
                 let pupil = &sc.pupils[p];
-                let sign = if stop.event == crate::plan::Event::Pickup { 1 } else { -1 };
+                let sign = if stop.event == crate::plan::Event::Pickup {
+                    1
+                } else {
+                    -1
+                };
                 if pupil.wheelchair {
                     w += sign;
                 } else {

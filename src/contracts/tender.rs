@@ -923,7 +923,9 @@ fn solve_once(
     let reduced = &full.tender;
     let keep = &full.keep;
     if choice.contains(&usize::MAX) {
-        return Err(MipError::Failed("the MIP solver returned a route without a supplier".into()));
+        return Err(MipError::Failed(
+            "the MIP solver returned a route without a supplier".into(),
+        ));
     }
     let mut bundle = vec![None; t.routes.len()];
     let mut bundles_won = Vec::new();

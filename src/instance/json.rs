@@ -1,8 +1,8 @@
 //! schoolrun's JSON problem format for the core routing model (documented in
 //! `docs/problem-format.md`).
 
-use crate::error::Code;
 use super::{Family, Instance};
+use crate::error::Code;
 use crate::error::{Error, Problem as InputProblem, Result};
 use crate::routing::{Job, Problem, Stop, StopKind, VehicleType};
 use serde::Deserialize;

@@ -7,7 +7,7 @@ use crate::scenario::Scenario;
 use crate::units::{Pence, hhmm};
 use std::fmt::Write as _;
 
-/// The budget view: the year's cost at each step.
+/// The year's cost at each step of the chain (the report's budget view).
 #[derive(Debug, Clone, Copy)]
 pub struct Budget {
     /// Today's contracts (with assistants).
@@ -150,7 +150,11 @@ fn map_svg(d: &ReportData<'_>) -> String {
             pts.join(" "),
             esc(&r.id)
         );
-        for st in run.stops.iter().filter(|st| st.place == crate::plan::Place::Home) {
+        for st in run
+            .stops
+            .iter()
+            .filter(|st| st.place == crate::plan::Place::Home)
+        {
             let (x, y) = pr.xy(d.coords[st.loc]);
             let _ = write!(
                 s,
@@ -267,7 +271,10 @@ fn manifest(out: &mut String, k: usize, r: &PlannedRoute, d: &ReportData<'_>) {
             .map(|o| o.id.clone());
         let (pm_pick, pm_drop) = match (&pm_elsewhere, r.am.is_some()) {
             (Some(o), true) => (format!("on {}", esc(o)), String::new()),
-            _ => (time(&r.pm, p, Event::Pickup), time(&r.pm, p, Event::Dropoff)),
+            _ => (
+                time(&r.pm, p, Event::Pickup),
+                time(&r.pm, p, Event::Dropoff),
+            ),
         };
         let attr = if r.am.is_some() {
             "data-pupil"

@@ -1,9 +1,9 @@
 //! Reading a plan back, and writing the outputs of tender, savings and re-planning.
 
-use crate::error::Code;
-use crate::files::write_atomic;
 use crate::contracts::{Award, Comparison, Comparisons, Sensitivity, Tender};
+use crate::error::Code;
 use crate::error::{Error, Problem, Result};
+use crate::files::write_atomic;
 use crate::plan::Plan;
 use crate::units::Pence;
 use std::path::Path;

@@ -62,7 +62,10 @@ pub fn load_all(dir: &Path) -> (Loaded, Vec<Problem>) {
                 *line,
                 &key,
                 vt,
-                format!("a vehicle type from vehicles.csv ({})", vehicles.ids.names()),
+                format!(
+                    "a vehicle type from vehicles.csv ({})",
+                    vehicles.ids.names()
+                ),
             ),
         }
     }

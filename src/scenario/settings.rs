@@ -108,44 +108,156 @@ const SHARE: Kind = Kind::Num(0.0, 1.0);
 
 /// Every key `scenario.toml` accepts (besides `tender.in_house.<vehicle type>`).
 pub const KEYS: &[Key] = &[
-    key!("name", Kind::Text(&[]), |s, v| if let Value::Text(t) = v { s.name = t.clone() }),
-    key!("osm", Kind::Text(&[]), |s, v| if let Value::Text(t) = v { s.osm = PathBuf::from(t) }),
-    key!("school_days", Kind::Int(1.0, 366.0), |s, v| s.policy.school_days = v.int()),
-    key!("policy.ptb_rate_per_mile", Kind::Num(0.0, 10.0), |s, v| s.policy.ptb_rate_per_mile = v.pence()),
-    key!("policy.ptb_legs_per_day", Kind::Int(1.0, 8.0), |s, v| s.policy.ptb_legs_per_day = v.int()),
-    key!("policy.ptb_cap_at_cost", Kind::Bool, |s, v| s.policy.ptb_cap_at_cost = *v == Value::Bool(true)),
-    key!("policy.itt_training_cost", MONEY, |s, v| s.policy.itt_training_cost = v.pence()),
-    key!("policy.itt_annual_pass", MONEY, |s, v| s.policy.itt_annual_pass = v.pence()),
-    key!("policy.assistant_day_cost", Kind::Num(0.0, 10_000.0), |s, v| s.policy.assistant_day_cost = v.pence()),
-    key!("policy.primary_max_ride_min", Kind::Int(1.0, 300.0), |s, v| s.policy.primary_max_ride_min = v.int()),
-    key!("policy.secondary_max_ride_min", Kind::Int(1.0, 300.0), |s, v| s.policy.secondary_max_ride_min = v.int()),
-    key!("policy.boarding_min", Kind::Int(0.0, 30.0), |s, v| s.policy.boarding_min = v.int()),
-    key!("policy.wheelchair_boarding_min", Kind::Int(0.0, 30.0), |s, v| s.policy.wheelchair_boarding_min = v.int()),
-    key!("policy.years_of_saving", Kind::Int(1.0, 20.0), |s, v| s.policy.years_of_saving = v.int()),
-    key!("policy.ptb_caseload", Kind::Int(0.0, 100_000.0), |s, v| s.policy.ptb_caseload = v.int()),
-    key!("policy.itt_caseload", Kind::Int(0.0, 100_000.0), |s, v| s.policy.itt_caseload = v.int()),
-    key!("policy.stability_cost_per_move", MONEY, |s, v| s.policy.stability_cost_per_move = v.pence()),
-    key!("policy.stability_cost_per_minute", MONEY, |s, v| s.policy.stability_cost_per_minute = v.pence()),
-    key!("policy.continuity", Kind::Text(&["same_vehicle", "cost", "free"]), |s, v| {
-        if let Value::Text(t) = v {
-            s.policy.continuity = Continuity::from_word(t).unwrap_or_default()
-        }
+    key!("name", Kind::Text(&[]), |s, v| if let Value::Text(t) = v {
+        s.name = t.clone()
     }),
-    key!("policy.continuity_cost_per_pupil", MONEY, |s, v| s.policy.continuity_cost_per_pupil = v.pence()),
-    key!("policy.ptb_uptake.settler", SHARE, |s, v| s.policy.ptb_uptake.settler = v.num()),
-    key!("policy.ptb_uptake.prospector", SHARE, |s, v| s.policy.ptb_uptake.prospector = v.num()),
-    key!("policy.ptb_uptake.pioneer", SHARE, |s, v| s.policy.ptb_uptake.pioneer = v.num()),
-    key!("policy.ptb_uptake.unknown", SHARE, |s, v| s.policy.ptb_uptake.unknown = v.num()),
-    key!("policy.itt_uptake.settler", SHARE, |s, v| s.policy.itt_uptake.settler = v.num()),
-    key!("policy.itt_uptake.prospector", SHARE, |s, v| s.policy.itt_uptake.prospector = v.num()),
-    key!("policy.itt_uptake.pioneer", SHARE, |s, v| s.policy.itt_uptake.pioneer = v.num()),
-    key!("policy.itt_uptake.unknown", SHARE, |s, v| s.policy.itt_uptake.unknown = v.num()),
-    key!("solver.time_limit_s", Kind::Num(0.0, 86_400.0), |s, v| s.solver.time_limit_s = v.num()),
-    key!("solver.threads", Kind::Int(1.0, 256.0), |s, v| s.solver.threads = v.int() as usize),
-    key!("solver.seed", Kind::Int(0.0, 1e15), |s, v| s.solver.seed = v.num() as u64),
-    key!("tender.max_share", Kind::NumAbove(0.0, 1.0), |s, v| s.tender.max_share = v.num()),
-    key!("tender.min_operators", Kind::Int(0.0, 1000.0), |s, v| s.tender.min_operators = v.int()),
-    key!("tender.in_house_overhead_pct", Kind::Num(0.0, 1000.0), |s, v| s.tender.in_house_overhead_pct = v.num()),
+    key!("osm", Kind::Text(&[]), |s, v| if let Value::Text(t) = v {
+        s.osm = PathBuf::from(t)
+    }),
+    key!("school_days", Kind::Int(1.0, 366.0), |s, v| s
+        .policy
+        .school_days =
+        v.int()),
+    key!("policy.ptb_rate_per_mile", Kind::Num(0.0, 10.0), |s, v| s
+        .policy
+        .ptb_rate_per_mile =
+        v.pence()),
+    key!("policy.ptb_legs_per_day", Kind::Int(1.0, 8.0), |s, v| s
+        .policy
+        .ptb_legs_per_day =
+        v.int()),
+    key!("policy.ptb_cap_at_cost", Kind::Bool, |s, v| s
+        .policy
+        .ptb_cap_at_cost =
+        *v == Value::Bool(true)),
+    key!("policy.itt_training_cost", MONEY, |s, v| s
+        .policy
+        .itt_training_cost =
+        v.pence()),
+    key!("policy.itt_annual_pass", MONEY, |s, v| s
+        .policy
+        .itt_annual_pass =
+        v.pence()),
+    key!(
+        "policy.assistant_day_cost",
+        Kind::Num(0.0, 10_000.0),
+        |s, v| s.policy.assistant_day_cost = v.pence()
+    ),
+    key!(
+        "policy.primary_max_ride_min",
+        Kind::Int(1.0, 300.0),
+        |s, v| s.policy.primary_max_ride_min = v.int()
+    ),
+    key!(
+        "policy.secondary_max_ride_min",
+        Kind::Int(1.0, 300.0),
+        |s, v| s.policy.secondary_max_ride_min = v.int()
+    ),
+    key!("policy.boarding_min", Kind::Int(0.0, 30.0), |s, v| s
+        .policy
+        .boarding_min =
+        v.int()),
+    key!(
+        "policy.wheelchair_boarding_min",
+        Kind::Int(0.0, 30.0),
+        |s, v| s.policy.wheelchair_boarding_min = v.int()
+    ),
+    key!("policy.years_of_saving", Kind::Int(1.0, 20.0), |s, v| s
+        .policy
+        .years_of_saving =
+        v.int()),
+    key!("policy.ptb_caseload", Kind::Int(0.0, 100_000.0), |s, v| s
+        .policy
+        .ptb_caseload =
+        v.int()),
+    key!("policy.itt_caseload", Kind::Int(0.0, 100_000.0), |s, v| s
+        .policy
+        .itt_caseload =
+        v.int()),
+    key!("policy.stability_cost_per_move", MONEY, |s, v| s
+        .policy
+        .stability_cost_per_move =
+        v.pence()),
+    key!("policy.stability_cost_per_minute", MONEY, |s, v| s
+        .policy
+        .stability_cost_per_minute =
+        v.pence()),
+    key!(
+        "policy.continuity",
+        Kind::Text(&["same_vehicle", "cost", "free"]),
+        |s, v| {
+            if let Value::Text(t) = v {
+                s.policy.continuity = Continuity::from_word(t).unwrap_or_default()
+            }
+        }
+    ),
+    key!("policy.continuity_cost_per_pupil", MONEY, |s, v| s
+        .policy
+        .continuity_cost_per_pupil =
+        v.pence()),
+    key!("policy.ptb_uptake.settler", SHARE, |s, v| s
+        .policy
+        .ptb_uptake
+        .settler =
+        v.num()),
+    key!("policy.ptb_uptake.prospector", SHARE, |s, v| s
+        .policy
+        .ptb_uptake
+        .prospector =
+        v.num()),
+    key!("policy.ptb_uptake.pioneer", SHARE, |s, v| s
+        .policy
+        .ptb_uptake
+        .pioneer =
+        v.num()),
+    key!("policy.ptb_uptake.unknown", SHARE, |s, v| s
+        .policy
+        .ptb_uptake
+        .unknown =
+        v.num()),
+    key!("policy.itt_uptake.settler", SHARE, |s, v| s
+        .policy
+        .itt_uptake
+        .settler =
+        v.num()),
+    key!("policy.itt_uptake.prospector", SHARE, |s, v| s
+        .policy
+        .itt_uptake
+        .prospector =
+        v.num()),
+    key!("policy.itt_uptake.pioneer", SHARE, |s, v| s
+        .policy
+        .itt_uptake
+        .pioneer =
+        v.num()),
+    key!("policy.itt_uptake.unknown", SHARE, |s, v| s
+        .policy
+        .itt_uptake
+        .unknown =
+        v.num()),
+    key!("solver.time_limit_s", Kind::Num(0.0, 86_400.0), |s, v| s
+        .solver
+        .time_limit_s =
+        v.num()),
+    key!("solver.threads", Kind::Int(1.0, 256.0), |s, v| s
+        .solver
+        .threads =
+        v.int() as usize),
+    key!("solver.seed", Kind::Int(0.0, 1e15), |s, v| s.solver.seed =
+        v.num() as u64),
+    key!("tender.max_share", Kind::NumAbove(0.0, 1.0), |s, v| s
+        .tender
+        .max_share =
+        v.num()),
+    key!("tender.min_operators", Kind::Int(0.0, 1000.0), |s, v| s
+        .tender
+        .min_operators =
+        v.int()),
+    key!(
+        "tender.in_house_overhead_pct",
+        Kind::Num(0.0, 1000.0),
+        |s, v| s.tender.in_house_overhead_pct = v.num()
+    ),
 ];
 
 /// Sections (tables) that may appear.
@@ -236,7 +348,12 @@ pub fn check_value(kind: Kind, value: &DeValue) -> Result<Value, (Code, String)>
         DeValue::Table(_) => "a table".into(),
     };
     let number = match value {
-        DeValue::Integer(i) => i.as_str().replace('_', "").parse::<i64>().ok().map(|i| i as f64),
+        DeValue::Integer(i) => i
+            .as_str()
+            .replace('_', "")
+            .parse::<i64>()
+            .ok()
+            .map(|i| i as f64),
         DeValue::Float(x) => x.as_str().replace('_', "").parse::<f64>().ok(),
         _ => None,
     };
@@ -318,55 +435,49 @@ pub fn read(dir: &Path, f: &mut Findings) -> Settings {
         }
     };
     let mut osm_at = None;
-    walk(doc.get_ref(), "", &text, FILE, f, &mut |key, at, value, f| {
-        if let Some(vt) = key.strip_prefix("tender.in_house.") {
-            match check_value(Kind::Int(0.0, 100_000.0), value) {
-                Ok(v) => s.in_house.push((vt.to_string(), v.int(), position(&text, at).0)),
-                Err((code, shown)) => f.push(toml_problem(
-                    FILE,
-                    &text,
-                    at,
-                    code,
-                    key,
-                    shown,
-                    "a whole number of vehicles from 0 to 100000".into(),
-                )),
-            }
-            return;
-        }
-        let Some(k) = KEYS.iter().find(|k| k.path == key) else {
-            let hint = did_you_mean(key)
-                .map(|m| format!(" (did you mean {m}?)"))
-                .unwrap_or_default();
-            f.push(toml_problem(
-                FILE,
-                &text,
-                at,
-                Code::UnknownKey,
-                key,
-                key.to_string(),
-                format!("a key scenario.toml knows{hint}"),
-            ));
-            return;
-        };
-        match check_value(k.kind, value) {
-            Ok(v) => {
-                if key == "osm" {
-                    osm_at = Some(at);
+    walk(
+        doc.get_ref(),
+        "",
+        &text,
+        FILE,
+        f,
+        &mut |key, at, value, f| {
+            let fail = |f: &mut Findings, code, shown: String, expected: String| {
+                f.push(toml_problem(FILE, &text, at, code, key, shown, expected))
+            };
+            if let Some(vt) = key.strip_prefix("tender.in_house.") {
+                match check_value(Kind::Int(0.0, 100_000.0), value) {
+                    Ok(v) => s
+                        .in_house
+                        .push((vt.to_string(), v.int(), position(&text, at).0)),
+                    Err((code, shown)) => fail(
+                        f,
+                        code,
+                        shown,
+                        "a whole number of vehicles from 0 to 100000".into(),
+                    ),
                 }
-                (k.set)(&mut s, &v)
+                return;
             }
-            Err((code, shown)) => f.push(toml_problem(
-                FILE,
-                &text,
-                at,
-                code,
-                key,
-                shown,
-                k.kind.expected(),
-            )),
-        }
-    });
+            let Some(k) = KEYS.iter().find(|k| k.path == key) else {
+                let hint = did_you_mean(key)
+                    .map(|m| format!(" (did you mean {m}?)"))
+                    .unwrap_or_default();
+                let expected = format!("a key scenario.toml knows{hint}");
+                fail(f, Code::UnknownKey, key.to_string(), expected);
+                return;
+            };
+            match check_value(k.kind, value) {
+                Ok(v) => {
+                    if key == "osm" {
+                        osm_at = Some(at);
+                    }
+                    (k.set)(&mut s, &v)
+                }
+                Err((code, shown)) => fail(f, code, shown, k.kind.expected()),
+            }
+        },
+    );
     match osm_at {
         Some(at) => {
             let given = s.osm.clone();
@@ -379,8 +490,7 @@ pub fn read(dir: &Path, f: &mut Findings) -> Settings {
                     Code::FileMissing,
                     "osm",
                     given.display().to_string(),
-                    "the path of an existing .osm.pbf file, relative to the scenario folder"
-                        .into(),
+                    "the path of an existing .osm.pbf file, relative to the scenario folder".into(),
                 ));
             }
         }

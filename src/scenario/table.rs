@@ -22,7 +22,7 @@ pub struct Findings {
 }
 
 impl Findings {
-    /// Records an error.
+    /// Records an error (or, for a `W-` code, a warning) at a file, line and column.
     pub fn error(
         &mut self,
         code: crate::error::Code,
@@ -32,7 +32,7 @@ impl Findings {
         value: &str,
         expected: impl Into<String>,
     ) {
-        self.errors.push(Problem {
+        self.push(Problem {
             code,
             file: file.to_string(),
             line,
@@ -50,7 +50,7 @@ impl Findings {
             self.errors.push(p);
         }
     }
-    /// Records a warning.
+    /// Records a warning (a `W-` code) at a file, line and column.
     pub fn warn(
         &mut self,
         code: crate::error::Code,
@@ -60,15 +60,8 @@ impl Findings {
         value: &str,
         expected: impl Into<String>,
     ) {
-        self.warnings.push(Problem {
-            code,
-            file: file.to_string(),
-            line,
-            col: 0,
-            column: column.to_string(),
-            value: value.to_string(),
-            expected: expected.into(),
-        });
+        debug_assert!(code.is_warning());
+        self.error(code, file, line, column, value, expected);
     }
 }
 

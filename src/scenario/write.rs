@@ -14,7 +14,12 @@ fn money(p: crate::units::Pence) -> String {
     p.decimal()
 }
 
-fn csv_file(dir: &Path, schema: &Schema, header: &[&str], rows: Vec<Vec<String>>) -> crate::Result<()> {
+fn csv_file(
+    dir: &Path,
+    schema: &Schema,
+    header: &[&str],
+    rows: Vec<Vec<String>>,
+) -> crate::Result<()> {
     write_atomic(&dir.join(schema.file), |w| {
         let mut out = csv::Writer::from_writer(w);
         out.write_record(header)?;
@@ -247,11 +252,21 @@ in_house_overhead_pct = {ovh}
     let columns = |s: &Schema| s.columns();
     csv_file(dir, &schema::SCHOOLS, &columns(&schema::SCHOOLS), schools)?;
     csv_file(dir, &schema::PUPILS, &columns(&schema::PUPILS), pupils)?;
-    csv_file(dir, &schema::VEHICLES, &columns(&schema::VEHICLES), vehicles)?;
+    csv_file(
+        dir,
+        &schema::VEHICLES,
+        &columns(&schema::VEHICLES),
+        vehicles,
+    )?;
     csv_file(dir, &schema::OPERATORS, &op_header, operators)?;
     csv_file(dir, &schema::RATES, &columns(&schema::RATES), rates)?;
     csv_file(dir, &schema::BUNDLES, &columns(&schema::BUNDLES), bundles)?;
-    csv_file(dir, &schema::CURRENT_ROUTES, &columns(&schema::CURRENT_ROUTES), current)?;
+    csv_file(
+        dir,
+        &schema::CURRENT_ROUTES,
+        &columns(&schema::CURRENT_ROUTES),
+        current,
+    )?;
     write_atomic(&dir.join("scenario.toml"), |w| w.write_all(toml.as_bytes()))?;
     Ok(())
 }

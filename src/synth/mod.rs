@@ -18,10 +18,10 @@
 //! greedy nearest-neighbour grouping with at most four pupils, priced from the operators'
 //! rate cards with a spot-hire premium, so the as-is cost lands near the national average.
 
-use crate::scenario::*;
 use crate::matrix::Matrix;
 use crate::network::osm::OsmSchool;
 use crate::network::{Network, haversine_m};
+use crate::scenario::*;
 use crate::units::{Clock, Pence};
 
 pub use crate::rng::Rng;

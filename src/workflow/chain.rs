@@ -11,9 +11,7 @@ use crate::plan::Plan;
 use crate::progress::Progress;
 use crate::report;
 use crate::routing;
-use crate::units::Pence;
 use std::path::Path;
-
 
 /// Effort settings of the whole chain.
 #[derive(Debug, Clone)]
@@ -34,17 +32,7 @@ pub struct ChainOptions {
 }
 
 /// The year's cost at each step of the chain.
-#[derive(Debug, Clone, Copy)]
-pub struct Budget {
-    /// Today's contracts (with assistants).
-    pub current: Pence,
-    /// Optimised routes at the council's reference prices.
-    pub optimised: Pence,
-    /// Optimised routes retendered (with assistants).
-    pub retendered: Pence,
-    /// Retendered, less the expected first-year PTB/ITT net saving.
-    pub with_ptb_itt: Pence,
-}
+pub use crate::report::html::Budget;
 
 /// A step of the chain, reported as it finishes.
 pub enum Step<'a> {
@@ -94,16 +82,7 @@ pub fn run(
     on_step(Step::Planned(&plan, &settings));
     let plan_file = out.join("plan.json").display().to_string();
     let tr = tender(sc, &plan, &plan_file, &TenderOptions::default(), progress)?;
-    report::write_tender(
-        out,
-        sc.policy.school_days,
-        &tr.tender,
-        &tr.award,
-        &tr.comparisons,
-        &tr.sensitivity,
-        &tr.warnings,
-        serde_json::json!({"time_limit_s": TenderOptions::default().time_limit.as_secs_f64(), "seconds": tr.seconds}),
-    )?;
+    tr.write(out, sc.policy.school_days)?;
     on_step(Step::Tendered(&tr));
     let bar = progress.bar(0, "marginal savings");
     let sr = savings(
@@ -136,12 +115,7 @@ pub fn run(
         coords: &p.coords,
         roads: p.network.roads().roads().collect(),
         award: tr.award_by_route(),
-        budget: report::html::Budget {
-            current: budget.current,
-            optimised: budget.optimised,
-            retendered: budget.retendered,
-            with_ptb_itt: budget.with_ptb_itt,
-        },
+        budget,
         savings: &sr.savings,
         targets: &sr.targets,
         projection: &sr.projection,

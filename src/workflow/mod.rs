@@ -1,18 +1,23 @@
-//! The library's entry points, one per user job: prepare a scenario (load, check, snap,
-//! matrix), plan it, re-plan it from today's routes, retender a plan, estimate its PTB/ITT
-//! savings, and run the whole chain. The command line only parses arguments, calls these
+//! The library's entry points, one per user job: build a road network or a matrix,
+//! generate a scenario, prepare a scenario (load, check, snap, matrix), plan it, re-plan
+//! it from today's routes, retender a plan, estimate its PTB/ITT savings, run the whole
+//! chain, and solve a benchmark instance. The command line only parses arguments, calls these
 //! and prints what they return; tests call them directly.
 
 pub mod chain;
+pub mod network;
 pub mod plan;
 pub mod prepare;
 pub mod replan;
 pub mod savings;
 pub mod tender;
+pub mod vrp;
 
 pub use chain::{Budget, ChainOptions, Step};
 pub use plan::{PlanOptions, check_time_limit, ensure_sound};
-pub use prepare::{DEFAULT_MAX_SNAP_M, Place, PrepareOptions, Prepared, Validation, prepare, snap_places, validate};
+pub use prepare::{
+    DEFAULT_MAX_SNAP_M, Place, PrepareOptions, Prepared, Validation, prepare, snap_places, validate,
+};
 pub use replan::{ReplanOptions, Replanning, TradeOff};
 pub use savings::{SavingsOptions, SavingsRun};
 pub use tender::{TenderOptions, TenderRun};

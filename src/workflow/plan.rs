@@ -77,15 +77,18 @@ pub fn plan(
         &p.locations,
         &settings,
         progress,
-        o.recombine
-            .then_some(&partitioner as &dyn SetPartitioner),
+        o.recombine.then_some(&partitioner as &dyn SetPartitioner),
     );
     ensure_sound(sc, &plan)?;
     Ok((plan, settings))
 }
 
 /// Runs [`plan`] with a spinner on `bar`.
-pub fn plan_with_spinner(p: &Prepared, o: &PlanOptions, bar: &Progress) -> Result<(Plan, routing::Settings)> {
+pub fn plan_with_spinner(
+    p: &Prepared,
+    o: &PlanOptions,
+    bar: &Progress,
+) -> Result<(Plan, routing::Settings)> {
     let spin = bar.spinner("planning routes");
     let out = plan(p, o, &|it, best| {
         spin.set_message(format!(

@@ -6,7 +6,7 @@ use super::prepare::Prepared;
 use crate::contracts::stability::HighsStability;
 use crate::error::{Code, Error, Problem, Result};
 use crate::plan::{self, Plan};
-use crate::replan::{self, Change, Options, Replanned, Repaired};
+use crate::replan::{self, Change, Options, Repaired, Replanned};
 use crate::routing::{self, Solution};
 use crate::units::Pence;
 use std::time::{Duration, Instant};
@@ -43,6 +43,8 @@ pub struct Replanning {
     pub repair_seconds: f64,
     /// Saving against pupils moved: 0, 5, 10, 20, unlimited.
     pub table: Vec<TradeOff>,
+    /// The chosen morning routes, each linked to the one of today's routes it continues.
+    pub chosen: Replanned,
     /// The plan under the policy's stability costs, pins and budget.
     pub plan: Plan,
     /// Who changed what, per pupil.
@@ -52,7 +54,10 @@ pub struct Replanning {
 }
 
 /// Resolves pinned pupil and route ids (every unknown id reported in one pass).
-fn resolve_pins(sc: &crate::scenario::Scenario, o: &ReplanOptions) -> Result<(Vec<usize>, Vec<usize>)> {
+fn resolve_pins(
+    sc: &crate::scenario::Scenario,
+    o: &ReplanOptions,
+) -> Result<(Vec<usize>, Vec<usize>)> {
     let index = sc.pupil_index();
     let mut bad = Vec::new();
     let mut unknown = |option: &str, id: &str, expected: &str| {
@@ -166,7 +171,8 @@ pub fn replan(
         pinned_routes,
         start: None,
     };
-    let chosen = replan::improve(&r, &cands, &opts, &solver, mip_time).unwrap_or_else(|| fallback(&None));
+    let chosen =
+        replan::improve(&r, &cands, &opts, &solver, mip_time).unwrap_or_else(|| fallback(&None));
     let outcome = routing::Outcome {
         solution: chosen.solution.clone(),
         iterations: 0,
@@ -185,6 +191,7 @@ pub fn replan(
         repaired_cost,
         repair_seconds,
         table,
+        chosen,
         plan,
         changes,
         moved,

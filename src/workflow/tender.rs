@@ -41,16 +41,34 @@ pub struct TenderRun {
     pub warnings: Vec<String>,
     /// Seconds for the whole tender.
     pub seconds: f64,
+    /// The time limit each MIP solve had.
+    pub time_limit: Duration,
 }
 
 impl TenderRun {
+    /// Writes the tender's outputs to `out` (see [`crate::report::write_tender`]).
+    pub fn write(&self, out: &std::path::Path, school_days: u32) -> Result<()> {
+        crate::report::write_tender(
+            out,
+            school_days,
+            &self.tender,
+            &self.award,
+            &self.comparisons,
+            &self.sensitivity,
+            &self.warnings,
+            serde_json::json!({"time_limit_s": self.time_limit.as_secs_f64(), "seconds": self.seconds}),
+        )
+    }
+
     /// Supplier id and price per day of each route, in plan order.
     pub fn award_by_route(&self) -> Vec<(String, Pence)> {
         let t = &self.tender;
         (0..t.routes.len())
             .map(|r| {
                 (
-                    t.suppliers[t.offers[self.award.choice[r]].supplier].id.clone(),
+                    t.suppliers[t.offers[self.award.choice[r]].supplier]
+                        .id
+                        .clone(),
                     self.award.price[r],
                 )
             })
@@ -135,5 +153,6 @@ pub fn tender(
         sensitivity,
         warnings,
         seconds: t0.elapsed().as_secs_f64(),
+        time_limit: o.time_limit,
     })
 }

@@ -30,8 +30,12 @@ pub(crate) fn current_routes(dir: &Path, f: &mut Findings, k: &Known) -> Vec<Cur
     let mut on_route: BTreeMap<usize, (String, usize)> = BTreeMap::new();
     for row in t.rows() {
         let id = row.text(f, "route_id");
-        let op = k.operator_ids.reference(&row, f, "operator_id", "an operator_id from operators.csv");
-        let vt = k.vehicle_ids.reference(&row, f, "vehicle_type", "a vehicle_type from vehicles.csv");
+        let op =
+            k.operator_ids
+                .reference(&row, f, "operator_id", "an operator_id from operators.csv");
+        let vt =
+            k.vehicle_ids
+                .reference(&row, f, "vehicle_type", "a vehicle_type from vehicles.csv");
         let price = money(&row, f, "price_per_day");
         let assistant = row.boolean(f, "assistant", false);
         let mut list = Vec::new();
@@ -45,7 +49,9 @@ pub(crate) fn current_routes(dir: &Path, f: &mut Findings, k: &Known) -> Vec<Cur
                             Code::PupilInTwoRoutes,
                             "pupil_ids",
                             p,
-                            format!("each pupil on one route (already on route {other}, line {line})"),
+                            format!(
+                                "each pupil on one route (already on route {other}, line {line})"
+                            ),
                         );
                     } else {
                         list.push(i);
@@ -96,7 +102,8 @@ pub(crate) fn current_routes(dir: &Path, f: &mut Findings, k: &Known) -> Vec<Cur
         if let (Some(vt), true) = (vt, !list.is_empty()) {
             let v = &k.vehicles[vt];
             let assistant_seat = u32::from(assistant.unwrap_or(false));
-            let seats: u32 = list.iter().map(|&i| k.pupils[i].seats()).sum::<u32>() + assistant_seat;
+            let seats: u32 =
+                list.iter().map(|&i| k.pupils[i].seats()).sum::<u32>() + assistant_seat;
             let wc: u32 = list.iter().filter(|&&i| k.pupils[i].wheelchair).count() as u32;
             if seats > v.seats || wc > v.wheelchair_spaces {
                 row.warning(

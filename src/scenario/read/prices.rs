@@ -42,9 +42,7 @@ pub(crate) fn rates(
                     Code::DuplicateId,
                     "vehicle_type",
                     &vehicles[vt].id,
-                    format!(
-                        "one rate card per operator and vehicle type (first on line {first})"
-                    ),
+                    format!("one rate card per operator and vehicle type (first on line {first})"),
                 );
             } else {
                 rates.push(RateCard {

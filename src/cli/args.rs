@@ -1,0 +1,241 @@
+//! The command line's arguments (clap).
+
+use clap::{Parser, Subcommand};
+use schoolrun::workflow;
+use std::path::PathBuf;
+
+/// Search iterations per worker in the demo and in `schoolrun savings`.
+pub const DEMO_ITERATIONS: u64 = 20_000;
+
+/// The command line.
+#[derive(Parser)]
+#[command(
+    name = "schoolrun",
+    version,
+    about = "Plans SEN home-to-school transport"
+)]
+pub struct Cli {
+    /// Directory for cached prepared road networks (default: $SCHOOLRUN_CACHE_DIR, else ~/.cache/schoolrun).
+    #[arg(long, global = true)]
+    pub cache_dir: Option<PathBuf>,
+    /// Never read or write the network cache.
+    #[arg(long, global = true)]
+    pub no_cache: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Subcommand)]
+pub enum Command {
+    /// Runs the pipeline on the shipped demo data.
+    Demo {
+        /// Where to write outputs.
+        #[arg(long, default_value = "demo-out")]
+        out: PathBuf,
+        /// Folder holding the shipped data (default: the data folder of this source tree).
+        #[arg(long)]
+        data: Option<PathBuf>,
+    },
+    /// Standard vehicle-routing benchmarks and JSON problems.
+    Vrp {
+        #[command(subcommand)]
+        command: VrpCommand,
+    },
+    /// Road network commands.
+    Network {
+        #[command(subcommand)]
+        command: NetworkCommand,
+    },
+    /// Generates a synthetic scenario folder on a real road network.
+    Generate {
+        /// OpenStreetMap extract (.osm.pbf).
+        #[arg(long)]
+        osm: PathBuf,
+        /// Number of pupils.
+        #[arg(long, default_value_t = 200)]
+        pupils: usize,
+        /// Random seed: the same seed gives the same files.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
+        /// Scenario name.
+        #[arg(long, default_value = "Generated SEN transport scenario")]
+        name: String,
+    },
+    /// Plans the routes of a scenario and writes summary.json, routes.csv, routes.geojson.
+    Plan {
+        /// Scenario folder.
+        dir: PathBuf,
+        /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
+        /// Time limit in seconds (default: the scenario's solver setting).
+        #[arg(long)]
+        time_limit: Option<f64>,
+        /// Iteration limit per worker: makes the plan independent of machine speed.
+        #[arg(long)]
+        iterations: Option<u64>,
+        /// Worker threads (default: the scenario's solver setting).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Random seed (default: the scenario's solver setting).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Skip route recombination (the set-partitioning MIP over the route pool).
+        #[arg(long)]
+        no_recombine: bool,
+        /// Largest allowed distance from a home or school to a road, in metres.
+        #[arg(long, default_value_t = workflow::DEFAULT_MAX_SNAP_M)]
+        max_snap_m: f64,
+        /// `current`: re-plan from today's routes (current_routes.csv) with the
+        /// stability controls, writing diff.csv, tradeoff.csv and report.html too.
+        #[arg(long)]
+        from: Option<String>,
+        /// With --from current: most pupils moved to another vehicle.
+        #[arg(long)]
+        max_changes: Option<u32>,
+        /// With --from current: a pupil id who keeps their vehicle (repeatable).
+        #[arg(long = "pin")]
+        pins: Vec<String>,
+        /// With --from current: one of today's route ids that stays as it is (repeatable).
+        #[arg(long = "pin-route")]
+        pin_routes: Vec<String>,
+        /// Print the summary as one JSON line on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Retenders a plan's routes to operators at least cost (integer programme, HiGHS).
+    Tender {
+        /// Scenario folder (operators, rates, bids, bundles, policy).
+        dir: PathBuf,
+        /// Output folder of `schoolrun plan` (reads its plan.json).
+        #[arg(long)]
+        plan: PathBuf,
+        /// Output folder for allocation.csv, by_school.csv, by_operator.csv,
+        /// sensitivity.csv and tender.json.
+        #[arg(long)]
+        out: PathBuf,
+        /// Time limit for each MIP solve, in seconds.
+        #[arg(long, default_value_t = 60.0)]
+        time_limit: f64,
+        /// Rows of the sensitivity table (each is a re-solve); 0 skips it.
+        #[arg(long, default_value_t = 8)]
+        sensitivity: usize,
+        /// Print the summary as one JSON line on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The whole chain: plan, retender, PTB/ITT savings and targeting, projection, and
+    /// report.html, all written to OUT.
+    Savings {
+        /// Scenario folder.
+        dir: PathBuf,
+        /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
+        /// Search iterations per worker for the plan (fixed, so the result does not
+        /// depend on machine speed).
+        #[arg(long, default_value_t = DEMO_ITERATIONS)]
+        iterations: u64,
+        /// Worker threads (default: the scenario's solver setting).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Random seed (default: the scenario's solver setting).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Search iterations to repair the plan after each pupil's removal.
+        #[arg(long, default_value_t = 400)]
+        repair_iterations: u64,
+        /// Also re-solve from scratch without N sampled pupils, to check the estimates.
+        #[arg(long, default_value_t = 0)]
+        check_sample: usize,
+        /// Print one JSON line on stdout instead of the step lines.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Checks a scenario folder and reports every problem in one pass.
+    Validate {
+        /// Scenario folder.
+        dir: PathBuf,
+        /// Largest allowed distance from a home or school to a road, in metres.
+        #[arg(long, default_value_t = workflow::DEFAULT_MAX_SNAP_M)]
+        max_snap_m: f64,
+        /// Print the report as JSON on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Exact travel time and distance between every ordered pair of points.
+    Matrix {
+        /// OpenStreetMap extract (.osm.pbf).
+        #[arg(long)]
+        osm: PathBuf,
+        /// CSV with columns id,lat,lon.
+        #[arg(long)]
+        points: PathBuf,
+        /// Output CSV: from,to,seconds,metres.
+        #[arg(long)]
+        out: PathBuf,
+        /// Largest allowed distance from a point to the road it snaps to, in metres.
+        #[arg(long, default_value_t = workflow::DEFAULT_MAX_SNAP_M)]
+        max_snap_m: f64,
+        /// Algorithm: ch (contraction hierarchy) or dijkstra (baseline).
+        #[arg(long, default_value = "ch")]
+        algorithm: String,
+        /// Print a JSON summary on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `schoolrun vrp …`.
+#[derive(Subcommand)]
+pub enum VrpCommand {
+    /// Solves an instance: VRPLIB CVRP (.vrp), Solomon/Gehring-Homberger VRPTW or Li & Lim
+    /// PDPTW (.txt), or schoolrun's JSON format (.json).
+    Solve {
+        /// The instance file.
+        instance: PathBuf,
+        /// Time limit in seconds.
+        #[arg(long, default_value_t = 10.0)]
+        time_limit: f64,
+        /// Iteration limit per worker (makes the result independent of machine speed).
+        #[arg(long)]
+        iterations: Option<u64>,
+        /// Random seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Worker threads.
+        #[arg(long, default_value_t = 2)]
+        threads: usize,
+        /// Write the solution in VRPLIB format (`Route #k: ids`, `Cost X`).
+        #[arg(long)]
+        sol: Option<PathBuf>,
+        /// Skip route recombination (the set-partitioning MIP over the route pool; never
+        /// used on plain CVRP, where it measured worse).
+        #[arg(long)]
+        no_recombine: bool,
+        /// Print one JSON line on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `schoolrun network …`.
+#[derive(Subcommand)]
+pub enum NetworkCommand {
+    /// Builds the road graph from an extract and prints its size.
+    Build {
+        /// OpenStreetMap extract (.osm.pbf).
+        #[arg(long)]
+        osm: PathBuf,
+        /// Also write the prepared graph to this file (cache format).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Print {"nodes","edges","road_km","seconds"} as JSON on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+}

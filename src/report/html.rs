@@ -315,11 +315,7 @@ table{{border-collapse:collapse;margin:6px 0}}td,th{{border:1px solid #ddd;paddi
         days = sc.policy.school_days
     );
     let pct = |x: Pence| {
-        if b.current.0 > 0 {
-            100.0 * (b.current.0 - x.0) as f64 / b.current.0 as f64
-        } else {
-            0.0
-        }
+        crate::units::percent(b.current - x, b.current)
     };
     let _ = write!(
         h,

@@ -70,7 +70,7 @@ pub fn write_plan(
         "current_routes": sc.current_routes.len(),
         "current_cost_per_year": current.pounds(),
         "saving_per_year": saving.pounds(),
-        "saving_pct": if current.0 > 0 { 100.0 * saving.0 as f64 / current.0 as f64 } else { 0.0 },
+        "saving_pct": crate::units::percent(saving, current),
         "pm_split_pupils": plan.pm_split_pupils,
         "checker": {"ok": plan.violations.is_empty(), "violations": plan.violations},
         "search": {"iterations": plan.iterations, "seconds": plan.seconds},

@@ -5,7 +5,7 @@ use crate::error::Code;
 use crate::error::{Error, Problem, Result};
 use crate::files::write_atomic;
 use crate::plan::Plan;
-use crate::units::Pence;
+use crate::units::{Pence, percent};
 use std::path::Path;
 
 /// Reads `plan.json` from a plan output folder. A missing or malformed file is an input
@@ -63,10 +63,7 @@ fn comparison_csv(rows: &[Comparison], total: Option<&Comparison>, count: &str) 
     for c in rows.iter().chain(total) {
         let saving = c.current_per_day - c.new_per_day;
         let pct = if c.current_per_day.0 > 0 {
-            format!(
-                "{:.1}",
-                100.0 * saving.0 as f64 / c.current_per_day.0 as f64
-            )
+            format!("{:.1}", percent(saving, c.current_per_day))
         } else {
             String::new()
         };
@@ -164,7 +161,7 @@ pub fn write_tender(
         "with_assistants_per_year": (cmp.total.new_per_day * days).pounds(),
         "current_per_year": (cmp.total.current_per_day * days).pounds(),
         "saving_per_year": (saving * days).pounds(),
-        "saving_pct": if cmp.total.current_per_day.0 > 0 { 100.0 * saving.0 as f64 / cmp.total.current_per_day.0 as f64 } else { 0.0 },
+        "saving_pct": percent(saving, cmp.total.current_per_day),
         "optimal": award.optimal,
         "objective_per_day": award.objective,
         "mip_bound_per_day": award.mip_bound,

@@ -1,6 +1,6 @@
 //! The routing engine: a rich vehicle-routing model (visits and pickup→delivery pairs,
 //! time windows, multi-dimensional loads, ride-time limits, skills, solo and incompatible
-//! jobs, vehicle types with costs and counts, open or depot routes, chained runs), one cost
+//! jobs, vehicle types with costs and counts, open or depot routes), one cost
 //! evaluator, an independent checker and the search. No I/O.
 
 pub mod check;

@@ -54,8 +54,17 @@ fn generate(nr: usize, no: usize, seed: u64) -> Tender {
             vehicle: v,
             seats,
             wheelchairs: wc,
-            metres: 15_000 + (rng.unit() * 50_000.0) as i64,
-            seconds: 1_800 + (rng.unit() * 3_600.0) as i64,
+            halves: {
+                let metres = 15_000 + (rng.unit() * 50_000.0) as i64;
+                let seconds = 1_800 + (rng.unit() * 3_600.0) as i64;
+                vec![
+                    schoolrun::plan::pricing::Engaged {
+                        metres: metres / 2,
+                        seconds: seconds / 2
+                    };
+                    2
+                ]
+            },
             assistant: rng.unit() < 0.3,
             schools: vec![school],
             pupils: vec![],
@@ -107,9 +116,10 @@ fn generate(nr: usize, no: usize, seed: u64) -> Tender {
                 if seats < route.seats || wc < route.wheelchairs {
                     continue;
                 }
+                let metres: i64 = route.halves.iter().map(|h| h.metres).sum();
+                let seconds: i64 = route.halves.iter().map(|h| h.seconds).sum();
                 let p =
-                    (day + km * route.metres as f64 / 1000.0 + min * route.seconds as f64 / 60.0)
-                        * factor[v];
+                    (day + km * metres as f64 / 1000.0 + min * seconds as f64 / 60.0) * factor[v];
                 here.push(Offer {
                     route: r,
                     supplier: o,

@@ -183,7 +183,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 sensitivity_rows: *sensitivity,
             };
             let sc = scenario::load(dir)?.scenario;
-            let p = report::read_plan(plan)?;
+            let p = report::read_plan(plan, &sc)?;
             let plan_file = plan.join("plan.json").display().to_string();
             let tr = workflow::tender::tender(&sc, &p, &plan_file, &opts, &progress)?;
             tr.write(out, sc.policy.school_days)?;

@@ -13,8 +13,13 @@ fn route(id: &str) -> TenderRoute {
         vehicle: 0,
         seats: 2,
         wheelchairs: 0,
-        metres: 10_000,
-        seconds: 1_200,
+        halves: vec![
+            schoolrun::plan::pricing::Engaged {
+                metres: 5_000,
+                seconds: 600,
+            };
+            2
+        ],
         assistant: false,
         schools: vec![0],
         pupils: vec![],

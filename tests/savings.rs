@@ -2,7 +2,7 @@
 //! and the report produced by `schoolrun savings`.
 
 use crate::common::{bin, data};
-use crate::routing::{pupil, scenario, school, settings, vehicle};
+use crate::day::{plan_with, pupil, scenario, school, vehicle};
 use schoolrun::plan::{self, Locations};
 use schoolrun::savings::{self, Offer};
 use schoolrun::units::Pence;
@@ -33,11 +33,12 @@ fn case() -> (schoolrun::scenario::Scenario, schoolrun::matrix::Matrix) {
 fn removing_one_pupil_frees_a_vehicle_and_another_saves_nothing() {
     let (sc, m) = case();
     let loc = Locations::standard(&sc);
-    let base = plan::plan(&sc, &m, &loc, &settings(300), &|_, _| {});
+    let travel = plan::travel(&m);
+    let base = plan_with(&sc, &m, 300);
     assert_eq!(base.routes.len(), 2, "A+B share, C alone");
     let s = savings::estimate(
         &sc,
-        &m,
+        &travel,
         &loc,
         &base,
         &savings::Settings::default(),
@@ -80,8 +81,15 @@ fn removing_one_pupil_frees_a_vehicle_and_another_saves_nothing() {
 fn expected_savings_add_up_in_the_projection() {
     let (sc, m) = case();
     let loc = Locations::standard(&sc);
-    let base = plan::plan(&sc, &m, &loc, &settings(300), &|_, _| {});
-    let s = savings::estimate(&sc, &m, &loc, &base, &Default::default(), &|_, _| {});
+    let base = plan_with(&sc, &m, 300);
+    let s = savings::estimate(
+        &sc,
+        &plan::travel(&m),
+        &loc,
+        &base,
+        &Default::default(),
+        &|_, _| {},
+    );
     let targets = savings::target(&sc, &s);
     let pr = savings::project(&sc, &s, &targets, 3);
     assert_eq!(pr.rows.len(), 3);

@@ -2,6 +2,7 @@
 
 mod common;
 mod contracts;
+mod day;
 mod golden;
 mod network;
 mod replan;

@@ -1,7 +1,7 @@
 //! What the commands print: one line per result on stdout (or one JSON line with
 //! `--json`); progress and file notes go to stderr.
 
-use schoolrun::plan::{Plan, Reason};
+use schoolrun::plan::Plan;
 use schoolrun::scenario::Scenario;
 use schoolrun::units::{Pence, percent};
 use schoolrun::workflow::{self, Step};
@@ -51,24 +51,43 @@ pub fn plan(sc: &Scenario, plan: &Plan, json: bool) {
     let current = sc.current_cost_per_day() * sc.policy.school_days as i64;
     let saving = current - plan.cost_per_year;
     let pct = percent(saving, current);
+    let failed = plan
+        .unrouted
+        .iter()
+        .filter(|u| !u.reason.is_arrangement())
+        .count();
+    let arranged = plan.unrouted.len() - failed;
     if json {
         println!(
             "{}",
-            serde_json::json!({"vehicles": plan.routes.len(), "cost_per_year": plan.cost_per_year.pounds(), "current_cost_per_year": current.pounds(), "saving_pct": pct, "unrouted": plan.unrouted.len(), "feasible": plan.violations.is_empty()})
+            serde_json::json!({"vehicles": plan.routes.len(), "cost_per_year": plan.cost_per_year.pounds(), "current_cost_per_year": current.pounds(), "saving_pct": pct, "routed": plan.routed(), "unrouted": failed, "other_arrangements": arranged, "split_pupils": plan.split_pupils, "chained_half_days": plan.chained_halves, "stopped_by_time": plan.stopped_by_time, "feasible": true})
         );
     } else {
         println!(
-            "{} vehicles, {} a year (today {}: saving {} = {:.1}%); {} pupil(s) not routed; checker: ok",
+            "{} vehicles, {} a year for both halves of the day (today {}: saving {} = {:.1}%); {} pupils routed, {} not routed, {} by other arrangements; {} half-days chain runs; checker: ok{}",
             plan.routes.len(),
             plan.cost_per_year,
             current,
             saving,
             pct,
-            plan.unrouted
-                .iter()
-                .filter(|u| u.reason != Reason::NotRouted)
-                .count(),
+            plan.routed(),
+            failed,
+            arranged,
+            plan.chained_halves,
+            if plan.stopped_by_time {
+                " (the time limit stopped the search before its iterations)"
+            } else {
+                ""
+            }
         );
+        for u in plan.unrouted.iter().filter(|u| !u.reason.is_arrangement()) {
+            println!(
+                "  {}: {} {}",
+                sc.pupils[u.pupil].id,
+                u.reason.code(),
+                u.detail
+            );
+        }
     }
 }
 
@@ -91,7 +110,7 @@ pub fn replan(sc: &Scenario, r: &workflow::Replanning, json: bool) {
                 "broken_routes": broken,
                 "repair_seconds": r.repair_seconds,
                 "tradeoff": r.table.iter().map(|t| serde_json::json!({"max_changes": t.max_changes, "moved": t.moved, "cost_per_year": t.cost_per_year.pounds()})).collect::<Vec<_>>(),
-                "feasible": plan.violations.is_empty(),
+                "feasible": true,
             })
         );
         return;
@@ -104,7 +123,7 @@ pub fn replan(sc: &Scenario, r: &workflow::Replanning, json: bool) {
         r.repair_seconds,
         r.repaired_cost
     );
-    println!("saving against pupils moved (reference prices, afternoons as mirrors, a year):");
+    println!("saving against pupils moved (reference prices, both halves of the day, a year):");
     for t in &r.table {
         println!(
             "  at most {:>9}: {:>3} moved, {} ({} saved)",

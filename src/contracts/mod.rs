@@ -66,95 +66,50 @@ use crate::units::Pence;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-/// Something in a plan that the scenario does not know.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum PlanMismatch {
-    /// The route's vehicle type is not in `vehicles.csv`.
-    #[error("route {route}: vehicle type {vehicle:?} is not in vehicles.csv")]
-    UnknownVehicle {
-        /// Route id.
-        route: String,
-        /// Vehicle type id.
-        vehicle: String,
-    },
-    /// A pupil on the route is not in `pupils.csv`.
-    #[error("route {route}: pupil {pupil} is not in pupils.csv")]
-    UnknownPupil {
-        /// Route id.
-        route: String,
-        /// Pupil id.
-        pupil: String,
-    },
-}
-
 /// Reads a plan's vehicle-days as tender routes: the peak seats (with the assistant) and
-/// wheelchair spaces on board, the metres and seconds of both runs, schools and pupils.
-/// Errors name what in the plan does not match the scenario.
-pub fn routes_from_plan(sc: &Scenario, plan: &Plan) -> Result<Vec<TenderRoute>, Vec<PlanMismatch>> {
-    let pupil_index = sc.pupil_index();
-    let mut errors = Vec::new();
-    let mut out = Vec::new();
-    for r in &plan.routes {
-        let Some(vehicle) = sc.vehicles.iter().position(|v| v.id == r.vehicle) else {
-            errors.push(PlanMismatch::UnknownVehicle {
-                route: r.id.clone(),
-                vehicle: r.vehicle.clone(),
-            });
-            continue;
-        };
-        let (mut seats, mut wheelchairs, mut metres, mut seconds) = (0u32, 0u32, 0i64, 0i64);
-        let mut schools = Vec::new();
-        let mut pupils = Vec::new();
-        for run in [&r.am, &r.pm].into_iter().flatten() {
-            metres += run.metres;
-            seconds += run.seconds;
-            let (mut s, mut w) = (0i64, 0i64);
-            for stop in &run.stops {
-                let Some(&p) = pupil_index.get(stop.pupil.as_str()) else {
-                    errors.push(PlanMismatch::UnknownPupil {
-                        route: r.id.clone(),
-                        pupil: stop.pupil.clone(),
-                    });
-                    continue;
-                };
-                let pupil = &sc.pupils[p];
-                let sign = if stop.event == crate::plan::Event::Pickup {
-                    1
-                } else {
-                    -1
-                };
-                if pupil.wheelchair {
-                    w += sign;
-                } else {
-                    s += sign;
-                }
-                seats = seats.max(s.max(0) as u32);
-                wheelchairs = wheelchairs.max(w.max(0) as u32);
-                if !pupils.contains(&p) {
-                    pupils.push(p);
-                }
-                if !schools.contains(&pupil.school) {
-                    schools.push(pupil.school);
+/// wheelchair spaces on board, the metres and seconds of each half of the day, schools and
+/// pupils.
+pub fn routes_from_plan(sc: &Scenario, plan: &Plan) -> Vec<TenderRoute> {
+    plan.routes
+        .iter()
+        .map(|r| {
+            let (mut seats, mut wheelchairs) = (0u32, 0u32);
+            let mut schools = Vec::new();
+            let mut halves = Vec::new();
+            for (_, h) in r.halves() {
+                halves.push(crate::plan::pricing::Engaged::from(h));
+                let (mut s, mut w) = (0i64, 0i64);
+                for stop in &h.stops {
+                    let pupil = &sc.pupils[stop.pupil];
+                    let sign = if stop.event == crate::plan::Event::Pickup {
+                        1
+                    } else {
+                        -1
+                    };
+                    if pupil.wheelchair {
+                        w += sign;
+                    } else {
+                        s += sign;
+                    }
+                    seats = seats.max(s.max(0) as u32);
+                    wheelchairs = wheelchairs.max(w.max(0) as u32);
+                    if !schools.contains(&pupil.school) {
+                        schools.push(pupil.school);
+                    }
                 }
             }
-        }
-        out.push(TenderRoute {
-            id: r.id.clone(),
-            vehicle,
-            seats: seats + u32::from(r.assistant),
-            wheelchairs,
-            metres,
-            seconds,
-            assistant: r.assistant,
-            schools,
-            pupils,
-        });
-    }
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        Err(errors)
-    }
+            TenderRoute {
+                id: r.id.clone(),
+                vehicle: r.vehicle,
+                seats: seats + u32::from(r.assistant),
+                wheelchairs,
+                halves,
+                assistant: r.assistant,
+                schools,
+                pupils: r.pupils.clone(),
+            }
+        })
+        .collect()
 }
 
 /// One line of a cost comparison: today's contracts against the award, both per day and
@@ -210,13 +165,25 @@ pub fn compare(sc: &Scenario, t: &Tender, award: &Award) -> Comparisons {
     let mut routes = Vec::new();
     let mut new_by_op: BTreeMap<String, (usize, i64)> = BTreeMap::new();
     let mut new_total = Pence(0);
+    // A pupil carried by two routes (morning and afternoon on different vehicles) has
+    // today's cost shared between them, so no pupil is counted twice.
+    let mut routes_of_pupil = vec![0usize; sc.pupils.len()];
+    for route in &t.routes {
+        for &p in &route.pupils {
+            routes_of_pupil[p] += 1;
+        }
+    }
     for (r, route) in t.routes.iter().enumerate() {
         let cost = award.price[r] + if route.assistant { pa } else { Pence(0) };
         new_total += cost;
         for &p in &route.pupils {
             new_of_pupil[p] += share(cost, route.pupils.len());
         }
-        let today: f64 = route.pupils.iter().map(|&p| current_of_pupil[p]).sum();
+        let today: f64 = route
+            .pupils
+            .iter()
+            .map(|&p| current_of_pupil[p] / routes_of_pupil[p].max(1) as f64)
+            .sum();
         routes.push(Comparison {
             key: route.id.clone(),
             current_count: route.pupils.len(),

@@ -1,6 +1,7 @@
 //! The tender: which supplier runs each route, at least cost, within fleets and policy.
 
 use super::mip::{Mip, MipError, Sense, Solved, Status, Var};
+use crate::plan::pricing::{Rates, vehicle_day};
 use crate::scenario::{BundleScope, Scenario};
 use crate::units::Pence;
 use serde::Serialize;
@@ -18,10 +19,8 @@ pub struct TenderRoute {
     pub seats: u32,
     /// Wheelchair spaces needed at the busiest moment.
     pub wheelchairs: u32,
-    /// Metres driven with pupils, AM and PM.
-    pub metres: i64,
-    /// Seconds driven with pupils, AM and PM.
-    pub seconds: i64,
+    /// Metres and seconds engaged in each half of the day (morning, afternoon).
+    pub halves: Vec<crate::plan::pricing::Engaged>,
     /// A passenger assistant travels (paid by the council, whoever supplies the vehicle).
     pub assistant: bool,
     /// Schools served (indices).
@@ -104,16 +103,6 @@ pub struct Tender {
     pub min_operators: u32,
 }
 
-/// Rounds `per_km × metres + per_min × seconds` to pence.
-fn variable_price(per_km: Pence, per_min: Pence, metres: i64, seconds: i64) -> Pence {
-    Pence(
-        ((per_km.0 as i128 * metres as i128 * 60
-            + per_min.0 as i128 * seconds as i128 * 1000
-            + 30_000)
-            / 60_000) as i64,
-    )
-}
-
 impl Tender {
     /// Builds the tender for a plan's routes from the scenario's operators, rate cards,
     /// bids, bundles, in-house fleet and policy. Returns warnings for bundles that cannot
@@ -181,8 +170,7 @@ impl Tender {
                 } else if Some(si) == in_house {
                     for (v, vt) in sc.vehicles.iter().enumerate() {
                         if in_house_fleet[v] > 0 && fits(r, v) {
-                            let p = vt.day_rate
-                                + variable_price(vt.per_km, vt.per_min, r.metres, r.seconds);
+                            let p = vehicle_day(&Rates::of(vt), r.halves.iter().copied());
                             here.push(Offer {
                                 route: ri,
                                 supplier: si,
@@ -199,8 +187,14 @@ impl Tender {
                                 route: ri,
                                 supplier: si,
                                 vehicle: rc.vehicle,
-                                price: rc.day_rate
-                                    + variable_price(rc.per_km, rc.per_min, r.metres, r.seconds),
+                                price: vehicle_day(
+                                    &Rates {
+                                        day_rate: rc.day_rate,
+                                        per_km: rc.per_km,
+                                        per_min: rc.per_min,
+                                    },
+                                    r.halves.iter().copied(),
+                                ),
                                 source: Source::RateCard,
                             });
                         }

@@ -17,6 +17,29 @@ struct File {
     locations: Locations,
     jobs: Vec<JobSpec>,
     vehicle_types: Vec<VehicleSpec>,
+    /// Trips per route (runs of a vehicle's day), 1 or 2.
+    #[serde(default = "one_trip")]
+    trips: usize,
+    /// Cost of putting a job and its partner on different routes.
+    #[serde(default)]
+    split_cost: i64,
+}
+
+fn one_trip() -> usize {
+    1
+}
+
+/// One part of a multi-trip job: a visit or a pickup and delivery in one trip.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PartSpec {
+    trip: usize,
+    #[serde(default)]
+    visit: Option<Place>,
+    #[serde(default)]
+    pickup: Option<Place>,
+    #[serde(default)]
+    delivery: Option<Place>,
 }
 
 #[derive(Deserialize)]
@@ -56,6 +79,18 @@ struct JobSpec {
     pickup: Option<Place>,
     #[serde(default)]
     delivery: Option<Place>,
+    /// The trip of a single-part job.
+    #[serde(default)]
+    trip: usize,
+    /// Parts in several trips (instead of visit / pickup and delivery).
+    #[serde(default)]
+    parts: Vec<PartSpec>,
+    /// The id of a partner job (the other half of the same owner's day).
+    #[serde(default)]
+    partner: Option<String>,
+    /// Who the job is for: jobs of one owner never conflict (solo, incompatibilities).
+    #[serde(default)]
+    owner: Option<String>,
     /// Load: for a visit, delivered from the depot; for a pair, carried pickup → delivery.
     #[serde(default)]
     load: Vec<i32>,
@@ -224,56 +259,117 @@ pub fn parse_json(path: &Path, name: &str, text: &str) -> Result<Instance> {
             Err(err(0, l.to_string(), format!("a location index below {n}")))
         }
     };
+    if !(1..=crate::routing::MAX_TRIPS).contains(&f.trips) {
+        return Err(err(
+            0,
+            f.trips.to_string(),
+            format!("trips from 1 to {}", crate::routing::MAX_TRIPS),
+        ));
+    }
+    let mut owners: BTreeMap<String, u32> = BTreeMap::new();
     let mut stops = Vec::new();
     let mut jobs = Vec::new();
     for (ji, js) in f.jobs.iter().enumerate() {
         let j = ji as u32;
-        let place_stop =
-            |pl: &Place, kind: StopKind, delivery: [i32; 2], pickup: [i32; 2]| -> Result<Stop> {
-                let w = pl.window.unwrap_or([0, FAR]);
-                if w[0] > w[1] {
-                    return Err(err(
-                        0,
-                        js.id.clone(),
-                        "a window [earliest, latest] with earliest ≤ latest".into(),
-                    ));
-                }
-                Ok(Stop {
-                    loc: check_loc(pl.location)?,
-                    early: w[0],
-                    late: w[1],
-                    service: pl.service,
-                    delivery,
-                    pickup,
-                    job: j,
-                    kind,
-                })
-            };
-        let first = stops.len() as u32;
-        let job_stops = match (&js.visit, &js.pickup, &js.delivery) {
-            (Some(v), None, None) => {
-                stops.push(place_stop(
-                    v,
-                    StopKind::Visit,
-                    dims(&js.load),
-                    dims(&js.collect),
-                )?);
-                vec![first]
-            }
-            (None, Some(pk), Some(dl)) => {
-                let q = dims(&js.load);
-                stops.push(place_stop(pk, StopKind::Pickup, [0, 0], q)?);
-                stops.push(place_stop(dl, StopKind::Delivery, [0, 0], [-q[0], -q[1]])?);
-                vec![first, first + 1]
-            }
-            _ => {
+        let place_stop = |pl: &Place,
+                          kind: StopKind,
+                          delivery: [i32; 2],
+                          pickup: [i32; 2],
+                          trip: usize|
+         -> Result<Stop> {
+            let w = pl.window.unwrap_or([0, FAR]);
+            if w[0] > w[1] || w[0] < 0 || pl.service < 0 {
                 return Err(err(
                     0,
                     js.id.clone(),
-                    "a job with either \"visit\" or both \"pickup\" and \"delivery\"".into(),
+                    "a window [earliest, latest] with 0 ≤ earliest ≤ latest and a service time ≥ 0"
+                        .into(),
                 ));
             }
+            if trip >= f.trips {
+                return Err(err(0, js.id.clone(), format!("a trip below {}", f.trips)));
+            }
+            Ok(Stop {
+                loc: check_loc(pl.location)?,
+                early: w[0],
+                late: w[1],
+                service: pl.service,
+                delivery,
+                pickup,
+                job: j,
+                kind,
+                trip: trip as u8,
+            })
         };
+        let q = dims(&js.load);
+        if q.iter().chain(dims(&js.collect).iter()).any(|&x| x < 0) {
+            return Err(err(0, js.id.clone(), "loads of 0 or more".into()));
+        }
+        let mut job_stops = Vec::new();
+        let mut parts = [None; crate::routing::MAX_TRIPS];
+        let spec: Vec<(usize, Option<&Place>, Option<&Place>, Option<&Place>)> =
+            if js.parts.is_empty() {
+                vec![(
+                    js.trip,
+                    js.visit.as_ref(),
+                    js.pickup.as_ref(),
+                    js.delivery.as_ref(),
+                )]
+            } else if js.visit.is_none() && js.pickup.is_none() && js.delivery.is_none() {
+                js.parts
+                    .iter()
+                    .map(|ps| {
+                        (
+                            ps.trip,
+                            ps.visit.as_ref(),
+                            ps.pickup.as_ref(),
+                            ps.delivery.as_ref(),
+                        )
+                    })
+                    .collect()
+            } else {
+                return Err(err(
+                    0,
+                    js.id.clone(),
+                    "either parts or visit/pickup/delivery, not both".into(),
+                ));
+            };
+        for (trip, visit, pickup, delivery) in spec {
+            let first = stops.len() as u32;
+            let part = match (visit, pickup, delivery) {
+                (Some(v), None, None) => {
+                    stops.push(place_stop(v, StopKind::Visit, q, dims(&js.collect), trip)?);
+                    crate::routing::Part { first, last: first }
+                }
+                (None, Some(pk), Some(dl)) => {
+                    stops.push(place_stop(pk, StopKind::Pickup, [0, 0], q, trip)?);
+                    stops.push(place_stop(
+                        dl,
+                        StopKind::Delivery,
+                        [0, 0],
+                        [-q[0], -q[1]],
+                        trip,
+                    )?);
+                    crate::routing::Part {
+                        first,
+                        last: first + 1,
+                    }
+                }
+                _ => {
+                    return Err(err(
+                        0,
+                        js.id.clone(),
+                        "a job (or part) with either \"visit\" or both \"pickup\" and \"delivery\""
+                            .into(),
+                    ));
+                }
+            };
+            if parts.get(trip).is_none_or(|x: &Option<_>| x.is_some()) {
+                return Err(err(0, js.id.clone(), "at most one part per trip".into()));
+            }
+            parts[trip] = Some(part);
+            job_stops.extend(first..stops.len() as u32);
+        }
         let mut incompatible = Vec::new();
         for o in &js.incompatible {
             match ids.get(o.as_str()) {
@@ -287,15 +383,55 @@ pub fn parse_json(path: &Path, name: &str, text: &str) -> Result<Instance> {
                 }
             }
         }
+        let partner = match &js.partner {
+            Some(o) => match ids.get(o.as_str()) {
+                Some(&k) if k != j => Some(k),
+                _ => {
+                    return Err(err(
+                        0,
+                        o.clone(),
+                        format!("another job's id (in \"partner\" of job {})", js.id),
+                    ));
+                }
+            },
+            None => None,
+        };
+        let next = owners.len() as u32 + f.jobs.len() as u32;
+        let owner = match &js.owner {
+            Some(o) => *owners.entry(o.clone()).or_insert(next),
+            None => j,
+        };
+        if js.max_ride.is_some_and(|m| m < 0) {
+            return Err(err(0, js.id.clone(), "a max_ride of 0 or more".into()));
+        }
         jobs.push(Job {
             id: js.id.clone(),
             stops: job_stops,
+            parts,
             max_ride: js.max_ride,
             skills: bits(&js.skills)?,
             solo: js.solo,
             incompatible,
             needs_assistant: js.needs_assistant,
+            owner,
+            partner,
         });
+    }
+    // Partners are mutual.
+    for a in 0..jobs.len() {
+        if let Some(b) = jobs[a].partner {
+            match jobs[b as usize].partner {
+                None => jobs[b as usize].partner = Some(a as u32),
+                Some(c) if c as usize == a => {}
+                Some(_) => {
+                    return Err(err(
+                        0,
+                        jobs[a].id.clone(),
+                        "a partner that is partnered with this job only".into(),
+                    ));
+                }
+            }
+        }
     }
     // Incompatibility is symmetric.
     for a in 0..jobs.len() {
@@ -339,7 +475,18 @@ pub fn parse_json(path: &Path, name: &str, text: &str) -> Result<Instance> {
         return Err(err(0, String::new(), "at least one vehicle type".into()));
     }
     let name = f.name.unwrap_or_else(|| name.to_string());
-    let problem = Problem::new(name.clone(), n, &dist, &time, stops, jobs, vehicles, 1.0);
+    let travel = crate::routing::Travel::new(n, &dist, &time)
+        .map_err(|e| err(0, String::new(), format!("valid matrices ({e})")))?;
+    let problem = Problem::new(
+        name.clone(),
+        std::sync::Arc::new(travel),
+        stops,
+        jobs,
+        vehicles,
+        f.trips,
+        1.0,
+    )
+    .with_split_cost(f.split_cost);
     let job_numbers = (1..=problem.jobs.len() as u32).collect();
     Ok(Instance {
         name,

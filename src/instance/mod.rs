@@ -6,7 +6,7 @@ mod json;
 
 use crate::error::Code;
 use crate::error::{Error, Problem as InputProblem, Result};
-use crate::routing::{Job, Problem, Stop, StopKind, VehicleType};
+use crate::routing::{Job, Problem, Stop, StopKind, Travel, VehicleType};
 use std::path::Path;
 
 pub use json::parse_json;
@@ -55,7 +55,7 @@ impl Instance {
                 for r in &sol.routes {
                     let vt = &p.vehicles[r.vehicle];
                     let mut prev = vt.start as usize;
-                    for &s in r.stops.iter() {
+                    for &s in r.trips[0].stops.iter() {
                         let loc = p.stops[s as usize].loc as usize;
                         total += euclid(self.coords[prev], self.coords[loc]);
                         prev = loc;
@@ -76,9 +76,9 @@ impl Instance {
         let p = &self.problem;
         let mut out = String::new();
         for (k, r) in sol.routes.iter().enumerate() {
-            let ids: Vec<String> = r
-                .stops
+            let ids: Vec<String> = r.trips[..p.trips]
                 .iter()
+                .flat_map(|t| t.stops.iter())
                 .map(|&s| {
                     let st = &p.stops[s as usize];
                     match self.family {
@@ -97,6 +97,13 @@ impl Instance {
         }
         out
     }
+}
+
+/// Shared travel data from matrices, or the format error naming the file.
+fn travel(path: &Path, n: usize, dist: &[i64], time: &[i64]) -> Result<std::sync::Arc<Travel>> {
+    Travel::new(n, dist, time)
+        .map(std::sync::Arc::new)
+        .map_err(|e| bad(path, 0, "", &e))
 }
 
 fn euclid(a: (f64, f64), b: (f64, f64)) -> f64 {
@@ -255,8 +262,9 @@ fn read_vrplib(path: &Path, name: &str, text: &str) -> Result<Instance> {
             pickup: [0, 0],
             job: j,
             kind: StopKind::Visit,
+            trip: 0,
         });
-        jobs.push(Job::plain(format!("{}", i), vec![j]));
+        jobs.push(Job::plain(format!("{}", i), vec![j], j));
         job_numbers.push(i as u32);
     }
     let vehicles = vec![VehicleType::benchmark(
@@ -265,16 +273,8 @@ fn read_vrplib(path: &Path, name: &str, text: &str) -> Result<Instance> {
         depot as u32,
         (0, i64::MAX / 4),
     )];
-    let problem = Problem::new(
-        name.to_string(),
-        dim,
-        &dist,
-        &dist,
-        stops,
-        jobs,
-        vehicles,
-        1.0,
-    );
+    let travel = travel(path, dim, &dist, &dist)?;
+    let problem = Problem::new(name.to_string(), travel, stops, jobs, vehicles, 1, 1.0);
     Ok(Instance {
         name: name.to_string(),
         family: Family::Cvrp,
@@ -348,8 +348,9 @@ fn read_solomon(path: &Path, name: &str, text: &str) -> Result<Instance> {
             pickup: [0, 0],
             job: j,
             kind: StopKind::Visit,
+            trip: 0,
         });
-        jobs.push(Job::plain(format!("{}", r[0] as u32), vec![j]));
+        jobs.push(Job::plain(format!("{}", r[0] as u32), vec![j], j));
         job_numbers.push(r[0] as u32);
     }
     let depot = &rows[0];
@@ -359,16 +360,8 @@ fn read_solomon(path: &Path, name: &str, text: &str) -> Result<Instance> {
         0,
         ((depot[4] * s).round() as i64, (depot[5] * s).round() as i64),
     )];
-    let problem = Problem::new(
-        name.to_string(),
-        rows.len(),
-        &dist,
-        &time,
-        stops,
-        jobs,
-        vehicles,
-        s,
-    );
+    let travel = travel(path, rows.len(), &dist, &time)?;
+    let problem = Problem::new(name.to_string(), travel, stops, jobs, vehicles, 1, s);
     Ok(Instance {
         name: name.to_string(),
         family: Family::Vrptw,
@@ -445,9 +438,10 @@ fn read_lilim(path: &Path, name: &str, text: &str) -> Result<Instance> {
                 pickup: [pick, 0],
                 job: j,
                 kind,
+                trip: 0,
             });
         }
-        jobs.push(Job::plain(format!("{}", r[0] as u32), vec![si, si + 1]));
+        jobs.push(Job::plain(format!("{}", r[0] as u32), vec![si, si + 1], j));
         job_numbers.push(r[0] as u32);
     }
     let depot = &rows[0];
@@ -457,7 +451,8 @@ fn read_lilim(path: &Path, name: &str, text: &str) -> Result<Instance> {
         0,
         ((depot[4] * s).round() as i64, (depot[5] * s).round() as i64),
     )];
-    let problem = Problem::new(name.to_string(), n, &dist, &time, stops, jobs, vehicles, s);
+    let travel = travel(path, n, &dist, &time)?;
+    let problem = Problem::new(name.to_string(), travel, stops, jobs, vehicles, 1, s);
     Ok(Instance {
         name: name.to_string(),
         family: Family::Pdptw,

@@ -1,55 +1,31 @@
 //! Term re-planning that keeps settled pupils settled. No I/O.
 //!
-//! 1. **Today's routes** (`current_routes.csv`) become a morning solution: pickups in the
-//!    listed order, then the schools by their bell times. Each route is checked under
-//!    today's rules by the independent checker; a broken route is repaired by taking off
-//!    as few pupils as possible (leavers leave, starters and the pupils taken off are then
-//!    inserted at their cheapest feasible place, a new vehicle only when none exists). That
-//!    is the fast path for starters and leavers: no other pupil changes vehicle.
+//! 1. **Today's routes** (`current_routes.csv`) become vehicle-days: in the morning the
+//!    pickups in the listed order, then the schools by their bell; in the afternoon the
+//!    schools by their finishing time, then the drop-offs in reverse. Each route is checked
+//!    under today's rules by the independent checker; a broken route is repaired by taking
+//!    off as few pupils as possible (leavers leave, starters and the pupils taken off are
+//!    then inserted at their cheapest feasible place, a new vehicle only when none exists).
+//!    That is the fast path for starters and leavers: no other pupil changes vehicle.
 //! 2. **Improvement with stability**: a search warm-started from the repaired routes pools
 //!    the routes it visits; a set-partitioning MIP ([`StabilitySolver`]) then picks routes
 //!    and links each to at most one of today's vehicles, paying a cost per pupil moved off
 //!    their vehicle and per minute of pickup-time change, never breaking a pin, and
 //!    within a `max_changes` budget.
 //! 3. **Diff**: who changes vehicle, assistant or pickup time, by how much.
+//!
+//! Every cost is the plan's: both halves of the day at reference prices.
 
-use crate::matrix::Matrix;
-use crate::plan::{self, Compiled, Locations, Plan, Warm};
-use crate::routing::{self, Problem, Solution, StopKind};
+use crate::plan::{self, Compiled, Event, Journeys, Locations, Plan, Warm};
+use crate::rng::Rng;
+use crate::routing::evaluate::{Workspace, best_insertion};
+use crate::routing::{self, Problem, Solution, Travel};
 use crate::scenario::Scenario;
 use crate::units::Pence;
 use serde::Serialize;
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
-
-/// Today's routes as a starting point, in `current_routes.csv` order.
-pub fn warm_from_current(sc: &Scenario) -> Warm {
-    let routes = sc
-        .current_routes
-        .iter()
-        .map(|cr| {
-            let mut stops: Vec<(usize, bool)> = cr.pupils.iter().map(|&p| (p, true)).collect();
-            let mut schools: Vec<usize> = Vec::new();
-            for &p in &cr.pupils {
-                let s = sc.pupils[p].school;
-                if !schools.contains(&s) {
-                    schools.push(s);
-                }
-            }
-            schools.sort_by_key(|&s| (sc.schools[s].am_arrive_latest, s));
-            for s in schools {
-                stops.extend(
-                    cr.pupils
-                        .iter()
-                        .filter(|&&p| sc.pupils[p].school == s)
-                        .map(|&p| (p, false)),
-                );
-            }
-            (cr.vehicle, stops)
-        })
-        .collect();
-    Warm { routes }
-}
 
 /// One of today's routes under today's rules.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -70,15 +46,16 @@ pub struct RouteCheck {
 
 /// Today's routes, repaired, with the pupils' current vehicles and times.
 pub struct Repaired {
-    /// The morning problem.
+    /// The day problem.
     pub compiled: Compiled,
     /// Today's routes minus leavers, repaired, starters inserted.
     pub solution: Solution,
     /// Today's route index of each route of `solution` (`None` = a new vehicle).
     pub origin: Vec<Option<usize>>,
-    /// Today's route of each job (`None` = a starter).
+    /// Today's route of each job (`None` = a starter, or an afternoon job under
+    /// continuity `cost` or `free`, which does not count as a move).
     pub home: Vec<Option<usize>>,
-    /// Today's pickup time of each job, seconds (`None` = a starter).
+    /// Today's time of each job's first pickup, seconds (`None` = a starter).
     pub old_pickup: Vec<Option<i64>>,
     /// Checks of today's routes.
     pub checks: Vec<RouteCheck>,
@@ -89,106 +66,111 @@ pub struct Repaired {
     pub forced_moves: Vec<String>,
 }
 
-fn stops_of(
-    c: &Compiled,
-    job_of_pupil: &HashMap<usize, usize>,
-    stops: &[(usize, bool)],
-) -> Vec<u32> {
-    let p = &c.problem;
-    stops
-        .iter()
-        .filter_map(|&(pupil, pickup)| {
-            let j = *job_of_pupil.get(&pupil)?;
-            let job = &p.jobs[j];
-            Some(job.stops[if pickup { 0 } else { job.stops.len() - 1 }])
-        })
-        .collect()
+fn single(p: &Problem, v: usize, trips: &[Vec<u32>]) -> Solution {
+    Solution::from_routes(p, vec![(v, trips.to_vec())])
 }
 
-fn valid(p: &Problem, v: usize, stops: &[u32]) -> bool {
-    stops.is_empty()
-        || routing::verify(p, &Solution::from_routes(p, vec![(v, stops.to_vec())])).ok()
-}
-
-fn pickup_times(p: &Problem, v: usize, stops: &[u32]) -> Vec<(u32, i64)> {
-    let sol = Solution::from_routes(p, vec![(v, stops.to_vec())]);
-    routing::checked_routes(p, &sol)
-        .first()
-        .map(|r| {
-            r.stops
-                .iter()
-                .zip(r.times.iter().skip(1))
-                .filter(|(s, _)| p.stops[**s as usize].kind == StopKind::Pickup)
-                .map(|(s, t)| (p.stops[*s as usize].job, *t))
-                .collect()
-        })
-        .unwrap_or_default()
+/// Each job's first pickup time on a route.
+fn pickup_times(p: &Problem, v: usize, trips: &[Vec<u32>]) -> Vec<(u32, i64)> {
+    let sol = single(p, v, trips);
+    let mut out = Vec::new();
+    for r in routing::checked_routes(p, &sol) {
+        for t in &r.trips {
+            for (s, time) in t.stops.iter().zip(t.times.iter().skip(1)) {
+                let st = &p.stops[*s as usize];
+                let first = p.jobs[st.job as usize].stops[0];
+                if *s == first {
+                    out.push((st.job, *time));
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Evaluates today's routes under today's rules and repairs only what is broken.
-pub fn repair(sc: &Scenario, m: &Matrix, loc: &Locations) -> Repaired {
-    let compiled = plan::compile_am(sc, m, loc);
+pub fn repair(sc: &Scenario, travel: &Arc<Travel>, loc: &Locations) -> Repaired {
+    let compiled = plan::compile(sc, travel, loc);
     let p = &compiled.problem;
-    let mut job_of_pupil = HashMap::new();
-    for (j, &i) in compiled.pupil_of_job.iter().enumerate() {
-        job_of_pupil.insert(i, j);
-    }
-    let warm = warm_from_current(sc);
+    let jobs_of = compiled.jobs_of_pupil(sc.pupils.len());
+    let warm = Warm::from_current(sc);
+    let mut taken = vec![false; p.jobs.len()];
     let mut home = vec![None; p.jobs.len()];
     let mut old_pickup = vec![None; p.jobs.len()];
     let mut routes = Vec::new();
     let mut origin = Vec::new();
     let mut checks = Vec::new();
     let mut forced = Vec::new();
-    for (k, (v, stops)) in warm.routes.iter().enumerate() {
-        let cr = &sc.current_routes[k];
+    let counts = |j: u32| compiled.journeys[j as usize] != Journeys::Afternoon;
+    for (k, cr) in sc.current_routes.iter().enumerate() {
         let leavers: Vec<String> = cr
             .pupils
             .iter()
-            .filter(|p| !job_of_pupil.contains_key(p))
+            .filter(|&&i| jobs_of[i].is_empty())
             .map(|&i| sc.pupils[i].id.clone())
             .collect();
-        let mut seq = stops_of(&compiled, &job_of_pupil, stops);
-        // A pupil on two of today's routes stays on the first.
-        seq.retain(|&s| home[p.stops[s as usize].job as usize].is_none_or(|h| h == k));
-        for &s in &seq {
-            home[p.stops[s as usize].job as usize] = Some(k);
+        let Some((v, mut trips)) = warm.route_stops(&compiled, &jobs_of, k, &mut taken) else {
+            checks.push(RouteCheck {
+                id: cr.id.clone(),
+                contract_per_day: cr.price_per_day,
+                pupils: cr.pupils.len(),
+                violations: Vec::new(),
+                taken_off: Vec::new(),
+                leavers,
+            });
+            continue;
+        };
+        let jobs: Vec<u32> = single(p, v, &trips).routes[0].job_list(p).collect();
+        for &j in &jobs {
+            if counts(j) {
+                home[j as usize] = Some(k);
+            }
         }
-        for (j, t) in pickup_times(p, *v, &seq) {
+        for (j, t) in pickup_times(p, v, &trips) {
             old_pickup[j as usize] = Some(t);
         }
-        let violations = if seq.is_empty() {
-            Vec::new()
-        } else {
-            routing::verify(p, &Solution::from_routes(p, vec![(*v, seq.clone())])).violations
-        };
+        // Today's afternoon order is not known: the listed order reversed is tried first,
+        // and when it breaks a rule, the same vehicle's best order of the same pupils.
+        if !plan::warm::valid(p, v, &trips) {
+            if let Some(pm) = reorder_afternoon(p, v, &trips) {
+                trips[1] = pm;
+            }
+        }
+        let violations = routing::verify(p, &single(p, v, &trips)).violations;
         // Repair: take off the fewest pupils, one at a time, preferring the one whose
         // removal leaves the route valid, else the last picked up.
         let mut taken_off = Vec::new();
-        while !valid(p, *v, &seq) {
-            let jobs: Vec<u32> = seq
-                .iter()
-                .filter(|&&s| p.stops[s as usize].kind == StopKind::Pickup)
-                .map(|&s| p.stops[s as usize].job)
-                .collect();
-            let without = |j: u32| -> Vec<u32> {
-                seq.iter()
-                    .copied()
-                    .filter(|&s| p.stops[s as usize].job != j)
+        while !plan::warm::valid(p, v, &trips) {
+            let on: Vec<u32> = single(p, v, &trips)
+                .routes
+                .first()
+                .map_or(Vec::new(), |r| r.job_list(p).collect());
+            let without = |j: u32| -> Vec<Vec<u32>> {
+                trips
+                    .iter()
+                    .map(|t| {
+                        t.iter()
+                            .copied()
+                            .filter(|&s| p.stops[s as usize].job != j)
+                            .collect()
+                    })
                     .collect()
             };
-            let pick = jobs
+            let pick = on
                 .iter()
                 .copied()
-                .find(|&j| valid(p, *v, &without(j)))
-                .or_else(|| jobs.last().copied());
+                .find(|&j| plan::warm::valid(p, v, &without(j)))
+                .or_else(|| on.last().copied());
             let Some(j) = pick else { break };
-            seq = without(j);
-            taken_off.push(sc.pupils[compiled.pupil_of_job[j as usize]].id.clone());
+            trips = without(j);
+            let id = &sc.pupils[compiled.pupil_of_job[j as usize]].id;
+            if !taken_off.contains(id) {
+                taken_off.push(id.clone());
+            }
         }
         forced.extend(taken_off.iter().cloned());
-        if !seq.is_empty() {
-            routes.push((*v, seq));
+        if trips.iter().any(|t| !t.is_empty()) {
+            routes.push((v, trips));
             origin.push(Some(k));
         }
         checks.push(RouteCheck {
@@ -201,17 +183,19 @@ pub fn repair(sc: &Scenario, m: &Matrix, loc: &Locations) -> Repaired {
         });
     }
     let mut solution = Solution::from_routes(p, routes);
-    let starters: Vec<String> = solution
+    let mut starters: Vec<String> = solution
         .unassigned
         .iter()
-        .filter(|&&j| home[j as usize].is_none())
+        .filter(|&&j| home[j as usize].is_none() && counts(j))
         .map(|&j| sc.pupils[compiled.pupil_of_job[j as usize]].id.clone())
         .collect();
+    starters.dedup();
     // Insert starters and the pupils taken off at their cheapest feasible place.
-    let mut rng = routing::solution::Rng::new(1);
-    let mut scratch = Vec::new();
+    let mut rng = Rng::new(1);
+    let mut ws = Workspace::new(p);
     for j in solution.unassigned.clone() {
-        if let Some(ins) = solution.best_insertion(p, j, &mut rng, 0.0, &mut scratch) {
+        let routes: Vec<usize> = (0..solution.routes.len()).collect();
+        if let Some(ins) = best_insertion(&mut ws, p, &solution, j, &routes, true, &mut rng, 0.0) {
             let new_route = ins.route == usize::MAX;
             solution.insert(p, j, &ins);
             if new_route {
@@ -231,6 +215,68 @@ pub fn repair(sc: &Scenario, m: &Matrix, loc: &Locations) -> Repaired {
     }
 }
 
+/// Most drop-offs whose every order is tried when re-ordering an afternoon.
+const REORDER_ALL: usize = 6;
+
+/// The cheapest valid afternoon for a route's pupils, keeping its morning: the school
+/// pickups in their order, then the drop-offs in every order (up to [`REORDER_ALL`]
+/// pupils) or in nearest-first order. `None` when no order tried is valid.
+fn reorder_afternoon(p: &Problem, v: usize, trips: &[Vec<u32>]) -> Option<Vec<u32>> {
+    let pm = &trips[1];
+    let pickups: Vec<u32> = pm
+        .iter()
+        .copied()
+        .filter(|&s| p.stops[s as usize].kind == routing::StopKind::Pickup)
+        .collect();
+    let drops: Vec<u32> = pm
+        .iter()
+        .copied()
+        .filter(|&s| p.stops[s as usize].kind == routing::StopKind::Delivery)
+        .collect();
+    let mut orders: Vec<Vec<u32>> = Vec::new();
+    if drops.len() <= REORDER_ALL {
+        fn permute(rest: &mut Vec<u32>, k: usize, out: &mut Vec<Vec<u32>>) {
+            if k == rest.len() {
+                out.push(rest.clone());
+                return;
+            }
+            for i in k..rest.len() {
+                rest.swap(k, i);
+                permute(rest, k + 1, out);
+                rest.swap(k, i);
+            }
+        }
+        permute(&mut drops.clone(), 0, &mut orders);
+    } else {
+        let mut left = drops.clone();
+        let mut at = pickups
+            .last()
+            .map_or(p.anywhere(), |&s| p.stops[s as usize].loc);
+        let mut order = Vec::new();
+        while !left.is_empty() {
+            let k = (0..left.len())
+                .min_by_key(|&k| p.time(at, p.stops[left[k] as usize].loc))
+                .unwrap_or(0);
+            let s = left.swap_remove(k);
+            at = p.stops[s as usize].loc;
+            order.push(s);
+        }
+        orders.push(order);
+    }
+    let mut best: Option<(i64, Vec<u32>)> = None;
+    for order in orders {
+        let mut cand: Vec<Vec<u32>> = trips.to_vec();
+        cand[1] = pickups.iter().copied().chain(order).collect();
+        if plan::warm::valid(p, v, &cand) {
+            let cost = single(p, v, &cand).routes_cost();
+            if best.as_ref().is_none_or(|b| cost < b.0) {
+                best = Some((cost, cand.swap_remove(1)));
+            }
+        }
+    }
+    best.map(|b| b.1)
+}
+
 /// A column of the stability model: one candidate route.
 #[derive(Debug, Clone)]
 pub struct StableColumn {
@@ -238,7 +284,7 @@ pub struct StableColumn {
     pub cost: i64,
     /// Vehicle type.
     pub vehicle: usize,
-    /// Jobs served, with their pickup time on this route (seconds).
+    /// Jobs served, with their first pickup time on this route (seconds).
     pub jobs: Vec<(u32, i64)>,
 }
 
@@ -301,20 +347,20 @@ pub struct Options {
     pub start: Option<Replanned>,
 }
 
-/// A re-planned morning: the solution and today's route linked to each of its routes.
+/// A re-planned day: the solution and today's route linked to each of its routes.
 #[derive(Debug, Clone)]
 pub struct Replanned {
-    /// Morning solution.
+    /// The solution.
     pub solution: Solution,
     /// Today's route of each route (`None` = a new vehicle).
     pub origin: Vec<Option<usize>>,
 }
 
-/// Pupils (job indices) who changed vehicle, forced moves included.
+/// Jobs whose vehicle changed from today's (forced moves included).
 pub fn moved_jobs(r: &Repaired, s: &Replanned, p: &Problem) -> Vec<u32> {
     let mut out = Vec::new();
     for (k, route) in s.solution.routes.iter().enumerate() {
-        for j in route.jobs(p) {
+        for j in route.job_list(p) {
             if let Some(h) = r.home[j as usize] {
                 if s.origin[k] != Some(h) {
                     out.push(j);
@@ -326,11 +372,23 @@ pub fn moved_jobs(r: &Repaired, s: &Replanned, p: &Problem) -> Vec<u32> {
     out
 }
 
+/// Pupils whose vehicle changed from today's.
+pub fn moved_pupils(r: &Repaired, s: &Replanned) -> usize {
+    let p = &r.compiled.problem;
+    let mut pupils: Vec<usize> = moved_jobs(r, s, p)
+        .iter()
+        .map(|&j| r.compiled.pupil_of_job[j as usize])
+        .collect();
+    pupils.sort_unstable();
+    pupils.dedup();
+    pupils.len()
+}
+
 /// The candidate routes for the stability model: the repaired routes, and the routes a
 /// search from them visits.
 pub struct Candidates {
     columns: Vec<StableColumn>,
-    stops: Vec<(usize, Vec<u32>)>,
+    trips: Vec<(usize, Vec<Vec<u32>>)>,
 }
 
 /// Accepted solutions within this factor of the best feed the candidate routes.
@@ -345,7 +403,7 @@ pub fn link_greedy(r: &Repaired, sol: &Solution) -> Replanned {
     let mut pairs = Vec::new();
     for (k, route) in sol.routes.iter().enumerate() {
         let mut count: HashMap<usize, usize> = HashMap::new();
-        for j in route.jobs(p) {
+        for j in route.job_list(p) {
             if let Some(h) = r.home[j as usize] {
                 *count.entry(h).or_default() += 1;
             }
@@ -381,17 +439,16 @@ pub fn candidates(r: &Repaired, settings: &routing::Settings) -> (Candidates, Re
     pool.add_solution(p, &r.solution);
     let free = link_greedy(r, &free.solution);
     let mut columns = Vec::new();
-    let mut stops = Vec::new();
+    let mut trips = Vec::new();
     for (v, st, _jobs, cost) in pool.routes() {
-        let times = pickup_times(p, v, st);
         columns.push(StableColumn {
             cost,
             vehicle: v,
-            jobs: times,
+            jobs: pickup_times(p, v, st),
         });
-        stops.push((v, st.to_vec()));
+        trips.push((v, st.to_vec()));
     }
-    (Candidates { columns, stops }, free)
+    (Candidates { columns, trips }, free)
 }
 
 /// Picks the routes under the stability costs, pins and change budget.
@@ -403,12 +460,19 @@ pub fn improve(
     time_limit: Duration,
 ) -> Option<Replanned> {
     let p = &r.compiled.problem;
-    let index: HashMap<(usize, &[u32]), usize> = cands
-        .stops
+    let key = |v: usize, trips: &[Vec<u32>]| (v, trips.to_vec());
+    let index: HashMap<(usize, Vec<Vec<u32>>), usize> = cands
+        .trips
         .iter()
         .enumerate()
-        .map(|(c, (v, st))| ((*v, st.as_slice()), c))
+        .map(|(c, (v, st))| (key(*v, st), c))
         .collect();
+    let trips_of = |route: &routing::route::Route| -> Vec<Vec<u32>> {
+        route.trips[..p.trips]
+            .iter()
+            .map(|t| t.stops.clone())
+            .collect()
+    };
     let (from_sol, from_origin) = match &o.start {
         Some(s) => (&s.solution, &s.origin),
         None => (&r.solution, &r.origin),
@@ -419,15 +483,21 @@ pub fn improve(
         .enumerate()
         .filter_map(|(k, route)| {
             index
-                .get(&(route.vehicle, route.stops.as_slice()))
+                .get(&key(route.vehicle, &trips_of(route)))
                 .map(|&c| (c, from_origin[k]))
         })
         .collect();
     let pinned_jobs: Vec<u32> = o
         .pinned_pupils
         .iter()
-        .filter_map(|&i| r.compiled.pupil_of_job.iter().position(|&x| x == i))
-        .map(|j| j as u32)
+        .flat_map(|&i| {
+            r.compiled
+                .pupil_of_job
+                .iter()
+                .enumerate()
+                .filter(move |&(_, &x)| x == i)
+                .map(|(j, _)| j as u32)
+        })
         .filter(|&j| r.home[j as usize].is_some())
         .collect();
     let pinned_columns: Vec<(usize, usize)> = o
@@ -436,7 +506,7 @@ pub fn improve(
         .filter_map(|&k| {
             let ri = r.origin.iter().position(|&x| x == Some(k))?;
             let route = &r.solution.routes[ri];
-            Some((*index.get(&(route.vehicle, route.stops.as_slice()))?, k))
+            Some((*index.get(&key(route.vehicle, &trips_of(route)))?, k))
         })
         .collect();
     let units = plan::UNITS_PER_PENNY;
@@ -461,28 +531,33 @@ pub fn improve(
         p,
         chosen
             .iter()
-            .map(|&(c, _)| cands.stops[c].clone())
+            .map(|&(c, _)| cands.trips[c].clone())
             .collect(),
     );
+    // `from_routes` keeps the order of non-empty routes; every column has jobs.
     let origin = chosen.iter().map(|&(_, k)| k).collect();
     Some(Replanned { solution, origin })
 }
 
-/// Names a plan's routes after today's vehicles they continue (`R012`), new vehicles
+/// Names a plan's routes after today's vehicles they continue (`R012`); new vehicles
 /// keep their `N…` ids.
-pub fn name_routes(sc: &Scenario, compiled: &Compiled, s: &Replanned, plan: &mut Plan) {
-    let p = &compiled.problem;
+pub fn name_routes(sc: &Scenario, r: &Repaired, s: &Replanned, plan: &mut Plan) {
+    let p = &r.compiled.problem;
     for (k, route) in s.solution.routes.iter().enumerate() {
-        let Some(h) = s.origin[k] else { continue };
-        let ids: Vec<String> = route
-            .jobs(p)
-            .map(|j| sc.pupils[compiled.pupil_of_job[j as usize]].id.clone())
+        let Some(h) = s.origin.get(k).copied().flatten() else {
+            continue;
+        };
+        let mut pupils: Vec<usize> = route
+            .job_list(p)
+            .map(|j| r.compiled.pupil_of_job[j as usize])
             .collect();
-        if let Some(pr) = plan
-            .routes
-            .iter_mut()
-            .find(|r| r.am.is_some() && r.pupils == ids)
-        {
+        pupils.sort_unstable();
+        pupils.dedup();
+        if let Some(pr) = plan.routes.iter_mut().find(|x| {
+            let mut mine = x.pupils.clone();
+            mine.sort_unstable();
+            mine == pupils
+        }) {
             pr.id = sc.current_routes[h].id.clone();
         }
     }
@@ -497,11 +572,11 @@ pub struct Change {
     pub school: String,
     /// Today's route (empty for a starter).
     pub old_route: String,
-    /// The plan's route (empty when not routed).
+    /// The plan's route in the morning (empty when not routed).
     pub new_route: String,
     /// Vehicle changed.
     pub vehicle_changed: bool,
-    /// Assistant today / in the plan.
+    /// Assistant today.
     pub old_assistant: bool,
     /// Assistant in the plan.
     pub new_assistant: bool,
@@ -523,28 +598,28 @@ pub fn diff(sc: &Scenario, r: &Repaired, plan: &Plan) -> Vec<Change> {
         }
     }
     for (j, &i) in r.compiled.pupil_of_job.iter().enumerate() {
+        if r.compiled.journeys[j] == Journeys::Afternoon {
+            continue;
+        }
         if let (Some(e), Some(t)) = (old.get_mut(&i), r.old_pickup[j]) {
             e.2 = Some(t);
         }
     }
-    let mut new: HashMap<&str, (String, bool, Option<i64>)> = HashMap::new();
-    for route in plan.routes.iter().filter(|x| x.am.is_some()) {
+    let mut new: HashMap<usize, (String, bool, Option<i64>)> = HashMap::new();
+    for route in &plan.routes {
         for s in route
             .am
             .iter()
             .flat_map(|a| a.stops.iter())
-            .filter(|s| s.event == crate::plan::Event::Pickup)
+            .filter(|s| s.event == Event::Pickup)
         {
-            new.insert(
-                s.pupil.as_str(),
-                (route.id.clone(), route.assistant, Some(s.time_s)),
-            );
+            new.insert(s.pupil, (route.id.clone(), route.assistant, Some(s.time_s)));
         }
     }
     let mut out = Vec::new();
     for (i, pupil) in sc.pupils.iter().enumerate() {
         let o = old.get(&i);
-        let n = new.get(pupil.id.as_str());
+        let n = new.get(&i);
         if o.is_none() && n.is_none() {
             continue;
         }

@@ -169,17 +169,17 @@ fn map_svg(d: &ReportData<'_>) -> String {
                 .chain(r.pm.iter())
                 .flat_map(|run| run.stops.iter())
         {
-            if st.place == crate::plan::Place::School && drawn.insert(st.school.clone()) {
+            if st.place == crate::plan::Place::School && drawn.insert(st.school) {
                 let (x, y) = pr.xy(d.coords[st.loc]);
                 let _ = write!(
                     s,
                     r#"<rect x="{:.1}" y="{:.1}" width="9" height="9" fill="black"><title>{}</title></rect><text x="{:.1}" y="{:.1}" class="lbl">{}</text>"#,
                     x - 4.5,
                     y - 4.5,
-                    esc(&st.school),
+                    esc(&d.sc.schools[st.school].id),
                     x + 6.0,
                     y - 5.0,
-                    esc(&st.school)
+                    esc(&d.sc.schools[st.school].id)
                 );
             }
         }
@@ -229,7 +229,7 @@ fn manifest(out: &mut String, k: usize, r: &PlannedRoute, d: &ReportData<'_>) {
         r#"<section class="manifest" data-route="{id}"><h3><span class="sw" style="background:{c}"></span>{id} · {veh}{pa} · {sup} at {price}/day</h3><table><tr><th>pupil</th><th>school</th><th>AM pickup</th><th>AM at school</th><th>PM leaves school</th><th>PM home</th></tr>"#,
         id = esc(&r.id),
         c = colour(k),
-        veh = esc(&r.vehicle),
+        veh = esc(&d.sc.vehicles[r.vehicle].id),
         pa = if r.assistant {
             " with passenger assistant"
         } else {
@@ -238,7 +238,7 @@ fn manifest(out: &mut String, k: usize, r: &PlannedRoute, d: &ReportData<'_>) {
         sup = esc(&supplier),
         price = money(price)
     );
-    let time = |run: &Option<crate::plan::Run>, pupil: &str, event: Event| {
+    let time = |run: &Option<crate::plan::HalfDay>, pupil: usize, event: Event| {
         run.as_ref()
             .and_then(|x| {
                 x.stops
@@ -248,15 +248,9 @@ fn manifest(out: &mut String, k: usize, r: &PlannedRoute, d: &ReportData<'_>) {
             .map(|s| hhmm(s.time_s))
             .unwrap_or_else(|| "—".into())
     };
-    for p in &r.pupils {
-        let school =
-            r.am.iter()
-                .chain(r.pm.iter())
-                .flat_map(|x| x.stops.iter())
-                .find(|s| &s.pupil == p)
-                .map(|s| s.school.clone())
-                .unwrap_or_default();
-        // Each pupil is listed once, on their morning vehicle; an afternoon run on another
+    for &p in &r.pupils {
+        let school = &d.sc.schools[d.sc.pupils[p].school].id;
+        // Each pupil is listed on their morning vehicle; an afternoon run on another
         // vehicle is named there (and listed on that vehicle as an afternoon-only row).
         let pm_elsewhere = d
             .plan
@@ -266,28 +260,27 @@ fn manifest(out: &mut String, k: usize, r: &PlannedRoute, d: &ReportData<'_>) {
                 o.id != r.id
                     && o.pm
                         .as_ref()
-                        .is_some_and(|x| x.stops.iter().any(|s| &s.pupil == p))
+                        .is_some_and(|x| x.stops.iter().any(|s| s.pupil == p))
             })
             .map(|o| o.id.clone());
-        let (pm_pick, pm_drop) = match (&pm_elsewhere, r.am.is_some()) {
+        let on_am =
+            r.am.as_ref()
+                .is_some_and(|x| x.stops.iter().any(|s| s.pupil == p));
+        let (pm_pick, pm_drop) = match (&pm_elsewhere, on_am) {
             (Some(o), true) => (format!("on {}", esc(o)), String::new()),
             _ => (
                 time(&r.pm, p, Event::Pickup),
                 time(&r.pm, p, Event::Dropoff),
             ),
         };
-        let attr = if r.am.is_some() {
-            "data-pupil"
-        } else {
-            "data-pm-pupil"
-        };
+        let attr = if on_am { "data-pupil" } else { "data-pm-pupil" };
         let _ = write!(
             out,
             r#"<tr {attr}="{p}"><td>{p}</td><td>{school}</td><td>{}</td><td>{}</td><td>{pm_pick}</td><td>{pm_drop}</td></tr>"#,
             time(&r.am, p, Event::Pickup),
             time(&r.am, p, Event::Dropoff),
-            p = esc(p),
-            school = esc(&school),
+            p = esc(&d.sc.pupils[p].id),
+            school = esc(school),
         );
     }
     out.push_str("</table></section>");
@@ -314,9 +307,7 @@ table{{border-collapse:collapse;margin:6px 0}}td,th{{border:1px solid #ddd;paddi
         name = esc(&sc.name),
         days = sc.policy.school_days
     );
-    let pct = |x: Pence| {
-        crate::units::percent(b.current - x, b.current)
-    };
+    let pct = |x: Pence| crate::units::percent(b.current - x, b.current);
     let _ = write!(
         h,
         r#"<div class="kpi"><div>Today<b>{}</b>{} routes</div><div>Optimised routes<b>{}</b>{} vehicles, −{:.1}%</div><div>Retendered<b>{}</b>−{:.1}%</div><div>With PTB/ITT (year 1, expected)<b>{}</b>−{:.1}%</div></div>"#,
@@ -434,13 +425,14 @@ table{{border-collapse:collapse;margin:6px 0}}td,th{{border:1px solid #ddd;paddi
     for (k, r) in d.plan.routes.iter().enumerate() {
         manifest(&mut h, k, r, d);
     }
-    h.push_str("</div><h2>Pupils not on a route</h2><table><tr><th>pupil</th><th>reason</th></tr>");
+    h.push_str("</div><h2>Pupils not on a route</h2><table><tr><th>pupil</th><th>reason</th><th>details</th></tr>");
     for u in &d.plan.unrouted {
         let _ = write!(
             h,
-            r#"<tr data-pupil="{p}"><td>{p}</td><td>{:?}</td></tr>"#,
-            u.reason,
-            p = esc(&u.pupil)
+            r#"<tr data-pupil="{p}"><td>{p}</td><td>{}</td><td>{}</td></tr>"#,
+            u.reason.code(),
+            esc(&u.detail),
+            p = esc(&d.sc.pupils[u.pupil].id)
         );
     }
     h.push_str("</table></body></html>\n");

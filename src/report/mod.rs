@@ -4,11 +4,14 @@
 use crate::error::{Error, Result};
 use crate::files::write_atomic;
 use crate::matrix::Matrix;
+use crate::scenario::Words;
 use std::path::Path;
 
 pub mod html;
 mod outputs;
-pub use outputs::{read_plan, write_replan, write_savings, write_tender};
+pub mod plan_file;
+pub use outputs::{write_replan, write_savings, write_tender};
+pub use plan_file::read as read_plan;
 
 /// Writes a matrix as CSV, one row per ordered pair: `from,to,seconds,metres`.
 /// Seconds have one decimal; unreachable pairs have empty values.
@@ -46,34 +49,39 @@ pub fn write_plan(
     use crate::units::hhmm;
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
     let current = sc.current_cost_per_day() * sc.policy.school_days as i64;
-    let routed: usize = plan
-        .routes
-        .iter()
-        .filter(|r| r.am.is_some())
-        .map(|r| r.pupils.len())
-        .sum();
     let mut by_type = std::collections::BTreeMap::<&str, usize>::new();
     for r in &plan.routes {
-        *by_type.entry(r.vehicle.as_str()).or_default() += 1;
+        *by_type
+            .entry(sc.vehicles[r.vehicle].id.as_str())
+            .or_default() += 1;
     }
     let saving = current - plan.cost_per_year;
+    let unrouted: Vec<serde_json::Value> = plan
+        .unrouted
+        .iter()
+        .map(|u| serde_json::json!({"pupil": sc.pupils[u.pupil].id, "reason": u.reason.code(), "detail": u.detail}))
+        .collect();
     let summary = serde_json::json!({
         "scenario": sc.name,
         "pupils": sc.pupils.len(),
-        "routed": routed,
-        "unrouted": plan.unrouted,
+        "routed": plan.routed(),
+        "unrouted": unrouted,
         "vehicles": plan.routes.len(),
         "vehicles_by_type": by_type,
         "assistants": plan.routes.iter().filter(|r| r.assistant).count(),
         "cost_per_day": plan.cost_per_day.pounds(),
         "cost_per_year": plan.cost_per_year.pounds(),
+        "price_basis": "reference prices (vehicles.csv), both halves of the day, assistants included",
         "current_routes": sc.current_routes.len(),
         "current_cost_per_year": current.pounds(),
+        "current_price_basis": "today's contract prices (current_routes.csv), assistants included",
         "saving_per_year": saving.pounds(),
         "saving_pct": crate::units::percent(saving, current),
-        "pm_split_pupils": plan.pm_split_pupils,
-        "checker": {"ok": plan.violations.is_empty(), "violations": plan.violations},
-        "search": {"iterations": plan.iterations, "seconds": plan.seconds},
+        "continuity": plan.continuity.word(),
+        "split_pupils": plan.split_pupils,
+        "chained_half_days": plan.chained_halves,
+        "checker": {"ok": true, "plan_level": "ok"},
+        "search": {"iterations": plan.iterations, "seconds": plan.seconds, "stopped_by_time": plan.stopped_by_time},
         "run": extra,
     });
     let routes_csv = {
@@ -91,17 +99,16 @@ pub fn write_plan(
             "time",
         ]);
         for r in &plan.routes {
-            for (name, run) in [("am", &r.am), ("pm", &r.pm)] {
-                let Some(run) = run else { continue };
+            for (half, run) in r.halves() {
                 for (k, s) in run.stops.iter().enumerate() {
                     let _ = w.write_record([
                         r.id.as_str(),
-                        r.vehicle.as_str(),
+                        sc.vehicles[r.vehicle].id.as_str(),
                         if r.assistant { "true" } else { "false" },
-                        name,
+                        half.word(),
                         &(k + 1).to_string(),
-                        s.pupil.as_str(),
-                        s.school.as_str(),
+                        sc.pupils[s.pupil].id.as_str(),
+                        sc.schools[s.school].id.as_str(),
                         s.event.word(),
                         s.place.word(),
                         &hhmm(s.time_s),
@@ -113,8 +120,9 @@ pub fn write_plan(
     };
     let mut features = Vec::new();
     for r in &plan.routes {
-        for (name, run) in [("am", &r.am), ("pm", &r.pm)] {
-            let Some(run) = run else { continue };
+        for (half, run) in r.halves() {
+            let name = half.word();
+            let pupils: Vec<&str> = r.pupils.iter().map(|&p| sc.pupils[p].id.as_str()).collect();
             let line: Vec<[f64; 2]> = run
                 .stops
                 .iter()
@@ -123,15 +131,15 @@ pub fn write_plan(
             features.push(serde_json::json!({
                 "type": "Feature",
                 "geometry": {"type": "LineString", "coordinates": line},
-                "properties": {"route": r.id, "run": name, "vehicle": r.vehicle, "assistant": r.assistant,
-                    "pupils": r.pupils.join(";"), "metres": run.metres, "minutes": run.seconds as f64 / 60.0,
+                "properties": {"route": r.id, "run": name, "vehicle": sc.vehicles[r.vehicle].id, "assistant": r.assistant,
+                    "pupils": pupils.join(";"), "metres": run.metres, "minutes": run.seconds as f64 / 60.0,
                     "note": "straight lines between stops"},
             }));
             for (k, s) in run.stops.iter().enumerate() {
                 features.push(serde_json::json!({
                     "type": "Feature",
                     "geometry": {"type": "Point", "coordinates": [coords[s.loc][1], coords[s.loc][0]]},
-                    "properties": {"route": r.id, "run": name, "seq": k + 1, "pupil": s.pupil, "school": s.school,
+                    "properties": {"route": r.id, "run": name, "seq": k + 1, "pupil": sc.pupils[s.pupil].id, "school": sc.schools[s.school].id,
                         "event": s.event, "place": s.place, "time": hhmm(s.time_s)},
                 }));
             }
@@ -142,7 +150,7 @@ pub fn write_plan(
     let summary_text =
         serde_json::to_string_pretty(&summary).map_err(|e| Error::model(e.to_string()))?;
     let geo_text = serde_json::to_string(&geojson).map_err(|e| Error::model(e.to_string()))?;
-    let plan_text = serde_json::to_string(plan).map_err(|e| Error::model(e.to_string()))?;
+    let plan_text = plan_file::to_json(sc, plan);
     write_atomic(&out.join("plan.json"), |w| {
         w.write_all(plan_text.as_bytes())
     })?;

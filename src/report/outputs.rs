@@ -1,49 +1,10 @@
 //! Reading a plan back, and writing the outputs of tender, savings and re-planning.
 
 use crate::contracts::{Award, Comparison, Comparisons, Sensitivity, Tender};
-use crate::error::Code;
-use crate::error::{Error, Problem, Result};
+use crate::error::{Error, Result};
 use crate::files::write_atomic;
-use crate::plan::Plan;
 use crate::units::{Pence, percent};
 use std::path::Path;
-
-/// Reads `plan.json` from a plan output folder. A missing or malformed file is an input
-/// error naming the file, line and column.
-pub fn read_plan(dir: &Path) -> Result<Plan> {
-    let path = dir.join("plan.json");
-    let problem = |line: usize, column: String, expected: String| {
-        Error::invalid(vec![Problem {
-            code: Code::PlanFile,
-            file: path.display().to_string(),
-            line,
-            col: 0,
-            column,
-            value: String::new(),
-            expected,
-        }])
-    };
-    let text = match std::fs::read_to_string(&path) {
-        Ok(t) => t,
-        Err(e) => {
-            return Err(problem(
-                0,
-                String::new(),
-                format!(
-                    "the plan.json written by `schoolrun plan DIR --out {}` ({e})",
-                    dir.display()
-                ),
-            ));
-        }
-    };
-    serde_json::from_str(&text).map_err(|e| {
-        problem(
-            e.line(),
-            e.column().to_string(),
-            format!("a plan.json as written by `schoolrun plan` ({e})"),
-        )
-    })
-}
 
 fn money(p: crate::units::Pence) -> String {
     p.decimal()

@@ -1,9 +1,12 @@
-//! The routing engine: a rich vehicle-routing model (visits and pickup→delivery pairs,
+//! The routing engine: a rich vehicle-routing model — visits and pickup→delivery pairs,
 //! time windows, multi-dimensional loads, ride-time limits, skills, solo and incompatible
-//! jobs, vehicle types with costs and counts, open or depot routes), one cost
-//! evaluator, an independent checker and the search. No I/O.
+//! jobs, vehicle types with costs and counts, open or depot routes, and routes of several
+//! trips (a vehicle's day: morning and afternoon runs under one fixed cost) with jobs that
+//! span trips or are linked to a partner job by a continuity cost — with one cost
+//! evaluator, an independent checker and the search. No I/O, no pupils.
 
 pub mod check;
+pub mod evaluate;
 pub mod pool;
 pub mod problem;
 pub mod route;
@@ -12,9 +15,10 @@ pub mod search;
 pub mod segment;
 pub mod solution;
 
+pub use evaluate::Insertion;
 pub use pool::{Column, Partitioning, Pool, SetPartitioner};
-pub use problem::{Job, Problem, Stop, StopKind, VehicleType};
-pub use search::{Outcome, Settings, solve, solve_with};
+pub use problem::{Job, MAX_TRIPS, Part, Problem, Stop, StopKind, Travel, VehicleType};
+pub use search::{Outcome, Settings, solve, solve_pooled, solve_with};
 pub use solution::Solution;
 
 /// Routes of a solution in the checker's form, with schedules from the exact timing.
@@ -23,10 +27,18 @@ pub fn checked_routes(p: &Problem, sol: &Solution) -> Vec<check::CheckedRoute> {
         .iter()
         .map(|r| check::CheckedRoute {
             vehicle: r.vehicle,
-            stops: r.stops.clone(),
-            times: schedule::schedule(p, r.vehicle, &r.stops)
-                .map(|s| s.times)
-                .unwrap_or_else(|| earliest_times(p, r.vehicle, &r.stops)),
+            trips: r.trips[..p.trips]
+                .iter()
+                .map(|t| check::CheckedTrip {
+                    stops: t.stops.clone(),
+                    times: if t.stops.is_empty() {
+                        Vec::new()
+                    } else {
+                        schedule::schedule(p, r.vehicle, &t.stops)
+                            .unwrap_or_else(|| earliest_times(p, r.vehicle, &t.stops))
+                    },
+                })
+                .collect(),
         })
         .collect()
 }
@@ -36,7 +48,7 @@ pub fn verify(p: &Problem, sol: &Solution) -> check::Report {
     check::check(p, &checked_routes(p, sol), &sol.unassigned)
 }
 
-/// Earliest-arrival times of a route (used when no feasible schedule exists, so the
+/// Earliest-arrival times of a trip (used when no feasible schedule exists, so the
 /// checker can say what breaks).
 fn earliest_times(p: &Problem, vehicle: usize, stops: &[u32]) -> Vec<i64> {
     let vt = &p.vehicles[vehicle];

@@ -50,7 +50,7 @@ pub trait SetPartitioner: Sync {
 #[derive(Debug, Clone)]
 struct Entry {
     vehicle: usize,
-    stops: Vec<u32>,
+    trips: Vec<Vec<u32>>,
     jobs: Vec<u32>,
     cost: i64,
 }
@@ -63,10 +63,12 @@ pub struct Pool {
     cap: usize,
 }
 
-fn key(vehicle: usize, stops: &[u32]) -> u64 {
+fn key<'a>(vehicle: usize, trips: impl Iterator<Item = &'a [u32]>) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     vehicle.hash(&mut h);
-    stops.hash(&mut h);
+    for t in trips {
+        t.hash(&mut h);
+    }
     h.finish()
 }
 
@@ -90,11 +92,11 @@ impl Pool {
         self.cap
     }
 
-    /// The routes held: vehicle type, stops, jobs (ascending) and cost.
-    pub fn routes(&self) -> impl Iterator<Item = (usize, &[u32], &[u32], i64)> + '_ {
+    /// The routes held: vehicle type, stops per trip, jobs (ascending) and cost.
+    pub fn routes(&self) -> impl Iterator<Item = (usize, &[Vec<u32>], &[u32], i64)> + '_ {
         self.entries
             .iter()
-            .map(|e| (e.vehicle, e.stops.as_slice(), e.jobs.as_slice(), e.cost))
+            .map(|e| (e.vehicle, e.trips.as_slice(), e.jobs.as_slice(), e.cost))
     }
 
     /// Routes held.
@@ -109,16 +111,19 @@ impl Pool {
 
     /// Adds a route unless it is already held or the pool is full.
     pub fn add(&mut self, p: &Problem, r: &Route) {
-        if r.stops.is_empty() || self.entries.len() >= self.cap {
+        if r.is_empty() || self.entries.len() >= self.cap {
             return;
         }
-        if self.seen.insert(key(r.vehicle, &r.stops)) {
-            let mut jobs: Vec<u32> = r.jobs(p).collect();
+        let trips = &r.trips[..p.trips];
+        if self
+            .seen
+            .insert(key(r.vehicle, trips.iter().map(|t| t.stops.as_slice())))
+        {
+            let mut jobs: Vec<u32> = r.job_list(p).collect();
             jobs.sort_unstable();
-            jobs.dedup();
             self.entries.push(Entry {
                 vehicle: r.vehicle,
-                stops: r.stops.clone(),
+                trips: trips.iter().map(|t| t.stops.clone()).collect(),
                 jobs,
                 cost: r.cost,
             });
@@ -136,7 +141,10 @@ impl Pool {
     pub fn merge(&mut self, other: Pool) {
         self.cap = self.cap.max(self.entries.len() + other.entries.len());
         for e in other.entries {
-            if self.seen.insert(key(e.vehicle, &e.stops)) {
+            if self
+                .seen
+                .insert(key(e.vehicle, e.trips.iter().map(Vec::as_slice)))
+            {
                 self.entries.push(e);
             }
         }
@@ -158,9 +166,10 @@ impl Pool {
             .routes
             .iter()
             .filter_map(|r| {
-                self.entries
-                    .iter()
-                    .position(|e| e.vehicle == r.vehicle && e.stops == r.stops)
+                self.entries.iter().position(|e| {
+                    e.vehicle == r.vehicle
+                        && e.trips.iter().zip(&r.trips).all(|(a, b)| *a == b.stops)
+                })
             })
             .collect();
         let sp = Partitioning {
@@ -182,11 +191,11 @@ impl Pool {
         let chosen = solver.choose(&sp)?;
         let routes = chosen
             .iter()
-            .map(|&c| (self.entries[c].vehicle, self.entries[c].stops.clone()))
+            .map(|&c| (self.entries[c].vehicle, self.entries[c].trips.clone()))
             .collect();
         let s = Solution::from_routes(p, routes);
         // Columns are verified routes, but a partition must not serve a job twice.
-        let served: usize = s.routes.iter().map(|r| r.jobs(p).count()).sum();
+        let served: usize = s.routes.iter().map(|r| r.jobs as usize).sum();
         let distinct = p.jobs.len() - s.unassigned.len();
         (served == distinct && s.cost(p) < best.cost(p)).then_some(s)
     }

@@ -1,57 +1,146 @@
-//! Exact timing of one route with maximum ride times: Cordeau & Laporte's (2003) scheme —
+//! Exact timing of one trip with maximum ride times: Cordeau & Laporte's (2003) scheme —
 //! start as early as possible, delay the start by the forward time slack, then delay each
 //! pickup by its ride-aware slack — which finds a schedule meeting every window and ride
-//! limit whenever the simple forward pass cannot.
+//! limit whenever the simple forward pass cannot. The delays never exceed the waiting
+//! that follows, so the trip's duration stays the minimum the windows allow.
 
 use super::problem::{Problem, StopKind};
 
-/// Service start times of a route: `times[0]` = departure from the start depot,
-/// `times[1..=k]` the stops, `times[k + 1]` = arrival at the end depot.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Schedule {
-    /// Start times, depots included.
-    pub times: Vec<i64>,
-}
-
-struct Seq<'a> {
-    p: &'a Problem,
-    locs: Vec<u32>,
+/// Reusable buffers for timing trips, so the search's move loop allocates nothing.
+#[derive(Debug, Clone, Default)]
+pub struct Scheduler {
+    /// Travel time from position `i - 1` to `i` (0 for `i = 0`).
+    legs: Vec<i64>,
     early: Vec<i64>,
     late: Vec<i64>,
     service: Vec<i64>,
     /// For each position holding a pickup with a ride limit: (delivery position, limit).
     ride: Vec<Option<(usize, i64)>>,
+    /// Service start times: `b[0]` = departure from the start depot, `b[1..=k]` the stops,
+    /// `b[k + 1]` = arrival at the end depot.
+    b: Vec<i64>,
+    max_duration: Option<i64>,
 }
 
-impl Seq<'_> {
-    fn forward(&self, b: &mut [i64], from: usize) {
-        for i in from + 1..b.len() {
-            let arrive =
-                b[i - 1] + self.service[i - 1] + self.p.time(self.locs[i - 1], self.locs[i]);
-            b[i] = arrive.max(self.early[i]);
+impl Scheduler {
+    /// Times a trip of vehicle type `v` visiting `stops`; true when a schedule meets every
+    /// window, ride limit and the duration limit ([`Scheduler::times`] then holds it).
+    pub fn run(&mut self, p: &Problem, v: usize, stops: &[u32]) -> bool {
+        self.load(p, v, stops.iter().copied()) && self.solve()
+    }
+
+    /// [`Scheduler::run`] on a trip given as an iterator of stops.
+    pub fn run_iter(&mut self, p: &Problem, v: usize, stops: impl Iterator<Item = u32>) -> bool {
+        self.load(p, v, stops) && self.solve()
+    }
+
+    /// The schedule found by the last successful run.
+    pub fn times(&self) -> &[i64] {
+        &self.b
+    }
+
+    fn load(&mut self, p: &Problem, v: usize, stops: impl Iterator<Item = u32>) -> bool {
+        let vt = &p.vehicles[v];
+        self.legs.clear();
+        self.early.clear();
+        self.late.clear();
+        self.service.clear();
+        self.ride.clear();
+        self.max_duration = vt.max_duration;
+        self.legs.push(0);
+        self.early.push(vt.shift.0);
+        self.late.push(vt.shift.1);
+        self.service.push(0);
+        self.ride.push(None);
+        let mut prev = vt.start;
+        // Pickups with a ride limit waiting for their delivery: (stop of the delivery,
+        // position of the pickup, limit).
+        let mut open: [(u32, usize, i64); 64] = [(u32::MAX, 0, 0); 64];
+        let mut n_open = 0usize;
+        for s in stops {
+            let st = &p.stops[s as usize];
+            let pos = self.legs.len();
+            self.legs.push(p.time(prev, st.loc));
+            self.early.push(st.early);
+            self.late.push(st.late);
+            self.service.push(st.service);
+            self.ride.push(None);
+            prev = st.loc;
+            let job = &p.jobs[st.job as usize];
+            match st.kind {
+                StopKind::Pickup => {
+                    if let Some(limit) = job.max_ride {
+                        let delivery = job.parts[st.trip as usize].map_or(u32::MAX, |x| x.last);
+                        if n_open == open.len() {
+                            // More than 64 riders on board at once: check ride limits
+                            // by the forward pass only for the rest (never in SEN trips).
+                            continue;
+                        }
+                        open[n_open] = (delivery, pos, limit);
+                        n_open += 1;
+                    }
+                }
+                StopKind::Delivery => {
+                    if let Some(k) = open[..n_open].iter().position(|o| o.0 == s) {
+                        let (_, pickup, limit) = open[k];
+                        self.ride[pickup] = Some((pos, limit));
+                        open[k] = open[n_open - 1];
+                        n_open -= 1;
+                    } else if job.max_ride.is_some() {
+                        // A delivery before its pickup.
+                        return false;
+                    }
+                }
+                StopKind::Visit => {}
+            }
+        }
+        if n_open > 0 {
+            // A pickup whose delivery is not on the trip.
+            return false;
+        }
+        self.legs.push(p.time(prev, vt.end));
+        self.early.push(vt.shift.0);
+        self.late.push(vt.shift.1);
+        self.service.push(0);
+        self.ride.push(None);
+        true
+    }
+
+    #[inline]
+    fn arrive(&self, i: usize) -> i64 {
+        self.b[i - 1] + self.service[i - 1] + self.legs[i]
+    }
+
+    fn forward(&mut self, from: usize) {
+        for i in from + 1..self.b.len() {
+            self.b[i] = self.arrive(i).max(self.early[i]);
         }
     }
-    fn wait(&self, b: &[i64], i: usize) -> i64 {
-        let arrive = b[i - 1] + self.service[i - 1] + self.p.time(self.locs[i - 1], self.locs[i]);
-        b[i] - arrive
+
+    #[inline]
+    fn wait(&self, i: usize) -> i64 {
+        self.b[i] - self.arrive(i)
     }
-    fn ride_time(&self, b: &[i64], pickup: usize, delivery: usize) -> i64 {
-        b[delivery] - (b[pickup] + self.service[pickup])
+
+    #[inline]
+    fn ride_time(&self, pickup: usize, delivery: usize) -> i64 {
+        self.b[delivery] - (self.b[pickup] + self.service[pickup])
     }
+
     /// Forward time slack at `j`, counting ride limits of pairs whose pickup is before `j`.
-    fn slack(&self, b: &[i64], j: usize) -> i64 {
-        let n = b.len();
+    fn slack(&self, j: usize) -> i64 {
+        let n = self.b.len();
         let mut waits = 0i64;
         let mut best = i64::MAX;
         for k in j..n {
             if k > j {
-                waits += self.wait(b, k);
+                waits += self.wait(k);
             }
-            let mut s = self.late[k] - b[k];
+            let mut s = self.late[k] - self.b[k];
             for (pi, r) in self.ride.iter().enumerate().take(j) {
                 if let Some((d, limit)) = *r {
                     if d == k {
-                        s = s.min(limit - self.ride_time(b, pi, d));
+                        s = s.min(limit - self.ride_time(pi, d));
                     }
                 }
             }
@@ -62,102 +151,69 @@ impl Seq<'_> {
         }
         best.max(0)
     }
-    fn ok(&self, b: &[i64], max_duration: Option<i64>) -> bool {
-        let n = b.len();
-        if (0..n).any(|i| b[i] > self.late[i]) {
+
+    fn ok(&self) -> bool {
+        let n = self.b.len();
+        if (0..n).any(|i| self.b[i] > self.late[i]) {
             return false;
         }
         for (pi, r) in self.ride.iter().enumerate() {
             if let Some((d, limit)) = *r {
-                if self.ride_time(b, pi, d) > limit {
+                if self.ride_time(pi, d) > limit {
                     return false;
                 }
             }
         }
-        max_duration.is_none_or(|m| b[n - 1] - b[0] <= m)
+        self.max_duration
+            .is_none_or(|m| self.b[n - 1] - self.b[0] <= m)
+    }
+
+    fn solve(&mut self) -> bool {
+        let n = self.legs.len();
+        self.b.clear();
+        self.b.resize(n, 0);
+        self.b[0] = self.early[0];
+        self.forward(0);
+        if (0..n).any(|i| self.b[i] > self.late[i]) {
+            return false;
+        }
+        // Delay the departure as far as the windows allow without adding waiting later.
+        let total_wait: i64 = (1..n).map(|i| self.wait(i)).sum();
+        let f0 = {
+            let mut waits = 0i64;
+            let mut best = self.late[0] - self.b[0];
+            for k in 1..n {
+                waits += self.wait(k);
+                best = best.min(waits + (self.late[k] - self.b[k]));
+            }
+            best.max(0)
+        };
+        self.b[0] += f0.min(total_wait);
+        self.forward(0);
+        if self.ok() {
+            return true;
+        }
+        if self.ride.iter().all(Option::is_none) {
+            return false;
+        }
+        for j in 1..n - 1 {
+            if self.ride[j].is_none() {
+                continue;
+            }
+            let waits_after: i64 = (j + 1..n).map(|i| self.wait(i)).sum();
+            let delay = self.slack(j).min(waits_after);
+            if delay > 0 {
+                self.b[j] += delay;
+                self.forward(j);
+            }
+        }
+        self.ok()
     }
 }
 
-/// A schedule meeting every window, ride limit and the duration limit, or `None`.
-pub fn schedule(p: &Problem, vehicle: usize, stops: &[u32]) -> Option<Schedule> {
-    let vt = &p.vehicles[vehicle];
-    let k = stops.len();
-    let n = k + 2;
-    let mut seq = Seq {
-        p,
-        locs: Vec::with_capacity(n),
-        early: Vec::with_capacity(n),
-        late: Vec::with_capacity(n),
-        service: Vec::with_capacity(n),
-        ride: vec![None; n],
-    };
-    seq.locs.push(vt.start);
-    seq.early.push(vt.shift.0);
-    seq.late.push(vt.shift.1);
-    seq.service.push(0);
-    for &s in stops {
-        let st = &p.stops[s as usize];
-        seq.locs.push(st.loc);
-        seq.early.push(st.early);
-        seq.late.push(st.late);
-        seq.service.push(st.service);
-    }
-    seq.locs.push(vt.end);
-    seq.early.push(vt.shift.0);
-    seq.late.push(vt.shift.1);
-    seq.service.push(0);
-    let mut any_ride = false;
-    for (i, &s) in stops.iter().enumerate() {
-        let st = &p.stops[s as usize];
-        if st.kind == StopKind::Pickup {
-            if let Some(limit) = p.jobs[st.job as usize].max_ride {
-                let partner = p.jobs[st.job as usize].stops[1];
-                let d = stops.iter().position(|&x| x == partner)?;
-                if d < i {
-                    return None;
-                }
-                seq.ride[i + 1] = Some((d + 1, limit));
-                any_ride = true;
-            }
-        }
-    }
-    let mut b = vec![0i64; n];
-    b[0] = seq.early[0];
-    seq.forward(&mut b, 0);
-    if (0..n).any(|i| b[i] > seq.late[i]) {
-        return None;
-    }
-    // Delay the departure as far as the windows allow without adding waiting later.
-    let total_wait: i64 = (1..n).map(|i| seq.wait(&b, i)).sum();
-    let f0 = {
-        let mut waits = 0i64;
-        let mut best = seq.late[0] - b[0];
-        for kk in 1..n {
-            waits += seq.wait(&b, kk);
-            best = best.min(waits + (seq.late[kk] - b[kk]));
-        }
-        best.max(0)
-    };
-    b[0] += f0.min(total_wait);
-    seq.forward(&mut b, 0);
-    // The end depot of an open route is reached as soon as the last stop is served.
-    if seq.ok(&b, vt.max_duration) {
-        return Some(Schedule { times: b });
-    }
-    if !any_ride {
-        return None;
-    }
-    for j in 1..n - 1 {
-        if seq.ride[j].is_none() {
-            continue;
-        }
-        let waits_after: i64 = (j + 1..n).map(|i| seq.wait(&b, i)).sum();
-        let f = seq.slack(&b, j);
-        let delay = f.min(waits_after);
-        if delay > 0 {
-            b[j] += delay;
-            seq.forward(&mut b, j);
-        }
-    }
-    seq.ok(&b, vt.max_duration).then_some(Schedule { times: b })
+/// Service start times of a trip (depots included), or `None` when no schedule meets
+/// every rule. Allocates; the search uses a [`Scheduler`] instead.
+pub fn schedule(p: &Problem, vehicle: usize, stops: &[u32]) -> Option<Vec<i64>> {
+    let mut s = Scheduler::default();
+    s.run(p, vehicle, stops).then(|| s.times().to_vec())
 }

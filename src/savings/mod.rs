@@ -7,13 +7,14 @@
 //! short search repairs and improves it), and the saving is the difference in daily cost.
 //! Removing one pupil may free a whole vehicle, or save nothing at all.
 
-use crate::matrix::Matrix;
 use crate::plan::{self, Locations, Plan, Warm};
 use crate::routing;
+use crate::routing::Travel;
 use crate::scenario::{Mode, Scenario};
 use crate::units::Pence;
 use rayon::prelude::*;
 use serde::Serialize;
+use std::sync::Arc;
 
 /// An offer to a family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -108,11 +109,12 @@ pub struct Savings {
     pub pairs: Vec<PairSaving>,
 }
 
-/// The daily cost and vehicles with `gone` removed (they travel another way): the
-/// morning runs repaired from the base plan by a short search, afternoons as mirrors.
+/// The daily cost and vehicles of the school day with `gone` removed (they travel
+/// another way): the base plan without them, repaired and improved by a short search,
+/// priced with its real afternoons.
 fn cost_without(
     sc: &Scenario,
-    m: &Matrix,
+    travel: &Arc<Travel>,
     loc: &Locations,
     warm: &Warm,
     gone: &[usize],
@@ -128,24 +130,26 @@ fn cost_without(
         threads: 1,
         seed: s.seed,
     };
-    let (c, sol) = plan::morning(&sc2, m, loc, &settings, Some(&warm.without(gone)));
-    plan::mirrored_day_cost(&sc2, m, loc, &c, &sol)
+    let c = plan::compile(&sc2, travel, loc);
+    let initial = warm.without(gone).solution(&c);
+    let out = routing::solve(&c.problem, &settings, Some(&initial), &|_, _| {});
+    (
+        plan::solution_cost(&sc2, &c, &out.solution),
+        out.solution.routes.len(),
+    )
 }
 
 /// Routed, eligible pupils with the id of their route in `base`.
 fn eligible(sc: &Scenario, base: &Plan) -> Vec<(usize, usize)> {
-    let index = sc.pupil_index();
     let mut out = Vec::new();
     for (r, route) in base.routes.iter().enumerate() {
         if route.am.is_none() {
             continue;
         }
-        for id in &route.pupils {
-            if let Some(&i) = index.get(id.as_str()) {
-                let p = &sc.pupils[i];
-                if p.mode == Mode::Route && (p.ptb_eligible || p.itt_eligible) {
-                    out.push((i, r));
-                }
+        for &i in &route.pupils {
+            let p = &sc.pupils[i];
+            if p.mode == Mode::Route && (p.ptb_eligible || p.itt_eligible) {
+                out.push((i, r));
             }
         }
     }
@@ -218,19 +222,19 @@ pub fn offer_values(
 /// deterministic. `progress(done, total)` is called as they finish.
 pub fn estimate(
     sc: &Scenario,
-    m: &Matrix,
+    travel: &Arc<Travel>,
     loc: &Locations,
     base: &Plan,
     s: &Settings,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Savings {
-    let warm = Warm::from_plan(sc, base);
+    let warm = Warm::from_plan(base);
     let days = sc.policy.school_days as i64;
-    // The reference: the base plan's mornings, priced the same way as every estimate.
+    // The reference: the base plan, priced the same way as every estimate.
     let (base_cost, base_vehicles) = {
-        let c = plan::compile_am(sc, m, loc);
+        let c = plan::compile(sc, travel, loc);
         let sol = warm.solution(&c);
-        plan::mirrored_day_cost(sc, m, loc, &c, &sol)
+        (plan::solution_cost(sc, &c, &sol), sol.routes.len())
     };
     let list = eligible(sc, base);
     let mut pairs_todo = Vec::new();
@@ -250,7 +254,7 @@ pub fn estimate(
     let singles: Vec<(Pence, bool)> = list
         .par_iter()
         .map(|&(i, _)| {
-            let (cost, vehicles) = cost_without(sc, m, loc, &warm, &[i], s);
+            let (cost, vehicles) = cost_without(sc, travel, loc, &warm, &[i], s);
             tick();
             ((base_cost - cost).max(Pence(0)), vehicles < base_vehicles)
         })
@@ -258,7 +262,7 @@ pub fn estimate(
     let joint: Vec<Pence> = pairs_todo
         .par_iter()
         .map(|&(i, j)| {
-            let (cost, _) = cost_without(sc, m, loc, &warm, &[i, j], s);
+            let (cost, _) = cost_without(sc, travel, loc, &warm, &[i, j], s);
             tick();
             (base_cost - cost).max(Pence(0))
         })
@@ -267,9 +271,7 @@ pub fn estimate(
     for (k, &(i, r)) in list.iter().enumerate() {
         let route = &base.routes[r];
         let average = Pence(route.cost_per_day.0 / route.pupils.len().max(1) as i64) * days;
-        let distance_m = m
-            .distance_m(loc.home[i], loc.school[sc.pupils[i].school])
-            .unwrap_or(0) as i64;
+        let distance_m = travel.dist(loc.home[i] as u32, loc.school[sc.pupils[i].school] as u32);
         let saving = singles[k].0 * days;
         pupils.push(PupilSaving {
             pupil: i,
@@ -307,7 +309,7 @@ pub fn estimate(
 /// does not count). Returns (pupil index, fast estimate, thorough saving), per year.
 pub fn check_against_full(
     sc: &Scenario,
-    m: &Matrix,
+    travel: &Arc<Travel>,
     loc: &Locations,
     base: &Plan,
     savings: &Savings,
@@ -315,20 +317,22 @@ pub fn check_against_full(
     full: &routing::Settings,
 ) -> Vec<(usize, Pence, Pence)> {
     let days = sc.policy.school_days as i64;
-    let warm = Warm::from_plan(sc, base);
+    let warm = Warm::from_plan(base);
     let best_of = |sc2: &Scenario, w: &Warm| {
-        let (c, sol) = plan::morning(sc2, m, loc, full, Some(w));
-        let warm_cost = plan::mirrored_day_cost(sc2, m, loc, &c, &sol).0;
-        let (c, sol) = plan::morning(sc2, m, loc, full, None);
-        let scratch_cost = plan::mirrored_day_cost(sc2, m, loc, &c, &sol).0;
-        warm_cost.min(scratch_cost)
+        let c = plan::compile(sc2, travel, loc);
+        let initial = w.solution(&c);
+        let warm_run = routing::solve(&c.problem, full, Some(&initial), &|_, _| {});
+        let cold_run = routing::solve(&c.problem, full, None, &|_, _| {});
+        plan::solution_cost(sc2, &c, &warm_run.solution).min(plan::solution_cost(
+            sc2,
+            &c,
+            &cold_run.solution,
+        ))
     };
     let reference = {
-        let c = plan::compile_am(sc, m, loc);
+        let c = plan::compile(sc, travel, loc);
         let sol = warm.solution(&c);
-        plan::mirrored_day_cost(sc, m, loc, &c, &sol)
-            .0
-            .min(best_of(sc, &warm))
+        plan::solution_cost(sc, &c, &sol).min(best_of(sc, &warm))
     };
     let step = (savings.pupils.len() / sample.max(1)).max(1);
     let picked: Vec<&PupilSaving> = savings.pupils.iter().step_by(step).take(sample).collect();

@@ -14,7 +14,7 @@ pub mod tender;
 pub mod vrp;
 
 pub use chain::{Budget, ChainOptions, Step};
-pub use plan::{PlanOptions, check_time_limit, ensure_sound};
+pub use plan::{PlanOptions, check_time_limit};
 pub use prepare::{
     DEFAULT_MAX_SNAP_M, Place, PrepareOptions, Prepared, Validation, prepare, snap_places, validate,
 };

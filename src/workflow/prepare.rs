@@ -2,12 +2,13 @@
 //! check every home and school against it, snap them, and compute the travel matrix.
 
 use crate::error::{Code, Error, Problem, Result};
-use crate::matrix::Matrix;
 use crate::network::{LoadReport, Network, Snap};
 use crate::plan::Locations;
 use crate::progress::Progress;
+use crate::routing::Travel;
 use crate::scenario::{self, Loaded, Scenario, Summary};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 /// Where the prepared network is cached and how far a point may be from a road.
@@ -43,8 +44,9 @@ pub struct Prepared {
     pub network: Network,
     /// How the network was obtained (built or from the cache, and how long it took).
     pub network_report: LoadReport,
-    /// Exact travel times and distances between every pair of locations.
-    pub matrix: Matrix,
+    /// Exact travel times (s) and distances (m) between every pair of locations, shared
+    /// read-only by every problem compiled from this scenario.
+    pub travel: Arc<Travel>,
     /// Which matrix location is each pupil's home and each school.
     pub locations: Locations,
     /// `[lat, lon]` of each matrix location, snapped onto its road.
@@ -182,6 +184,8 @@ pub fn prepare(dir: &Path, o: &PrepareOptions, progress: &Progress) -> Result<Pr
     let bar = progress.bar(2 * snaps.len() as u64, "computing travel matrix");
     let matrix = network.matrix(&snaps, &snaps, &|k| bar.inc(k));
     bar.finish_and_clear();
+    let travel = crate::plan::travel(&matrix);
+    drop(matrix);
     let matrix_seconds = t.elapsed().as_secs_f64();
     let (locations, _) = Locations::points(&loaded.scenario);
     Ok(Prepared {
@@ -191,7 +195,7 @@ pub fn prepare(dir: &Path, o: &PrepareOptions, progress: &Progress) -> Result<Pr
         warnings: loaded.warnings,
         network,
         network_report,
-        matrix,
+        travel,
         locations,
         matrix_seconds,
     })

@@ -112,13 +112,11 @@ pub fn replan(
             "today's routes, to re-plan from",
         )));
     }
-    let (m, loc) = (&p.matrix, &p.locations);
     let t0 = Instant::now();
-    let r = replan::repair(sc, m, loc);
+    let r = replan::repair(sc, &p.travel, &p.locations);
     let repair_seconds = t0.elapsed().as_secs_f64();
-    let prob = &r.compiled.problem;
     let days = sc.policy.school_days as i64;
-    let price = |sol: &Solution| plan::mirrored_day_cost(sc, m, loc, &r.compiled, sol).0 * days;
+    let price = |sol: &Solution| plan::solution_cost(sc, &r.compiled, sol) * days;
     let repaired_cost = price(&r.solution);
     step("re-planning: searching from today's routes");
     let (cands, free) = replan::candidates(&r, settings);
@@ -158,7 +156,7 @@ pub fn replan(
             .unwrap_or_else(|| fallback(&opts.start));
         table.push(TradeOff {
             max_changes: budget,
-            moved: replan::moved_jobs(&r, &s, prob).len(),
+            moved: replan::moved_pupils(&r, &s),
             cost_per_year: price(&s.solution),
         });
         previous = Some(s);
@@ -177,10 +175,10 @@ pub fn replan(
         solution: chosen.solution.clone(),
         iterations: 0,
         seconds: t0.elapsed().as_secs_f64(),
+        stopped_by_time: false,
     };
-    let mut plan = plan::finish(sc, m, loc, settings, None, &r.compiled, &outcome);
-    replan::name_routes(sc, &r.compiled, &chosen, &mut plan);
-    super::plan::ensure_sound(sc, &plan)?;
+    let mut plan = plan::finish(sc, &r.compiled, &outcome)?;
+    replan::name_routes(sc, &r, &chosen, &mut plan);
     let changes = replan::diff(sc, &r, &plan);
     let moved = changes
         .iter()

@@ -55,7 +55,7 @@ pub fn savings(
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> SavingsRun {
     let sc = &p.scenario;
-    let (m, loc) = (&p.matrix, &p.locations);
+    let (m, loc) = (&p.travel, &p.locations);
     let ss = savings::Settings {
         repair_iterations: o.repair_iterations,
         seed: o.seed,

@@ -85,20 +85,7 @@ pub fn tender(
     progress: &Progress,
 ) -> Result<TenderRun> {
     let t0 = Instant::now();
-    let routes = contracts::routes_from_plan(sc, plan).map_err(|errs| {
-        Error::invalid(
-            errs.into_iter()
-                .map(|e| {
-                    Problem::file(
-                        Code::PlanMismatch,
-                        plan_file,
-                        e.to_string(),
-                        "a plan made from this scenario",
-                    )
-                })
-                .collect(),
-        )
-    })?;
+    let routes = contracts::routes_from_plan(sc, plan);
     // Every bid must name a route of the plan being tendered.
     let ids: std::collections::BTreeSet<&str> = routes.iter().map(|r| r.id.as_str()).collect();
     let bad: Vec<Problem> = sc

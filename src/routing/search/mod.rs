@@ -1,0 +1,205 @@
+//! The search: construction (regret-2 on small problems, greedy otherwise; every job that
+//! fits a vehicle of its own is placed), then slack-induced string removals and greedy
+//! insertion with blinks (SISR, Christiaens & Vanden Berghe 2020) under simulated
+//! annealing, with a local search polishing every new best. Independent workers run on
+//! separate threads with their own seeds; the best result wins, ties to the lower worker.
+//!
+//! - [`worker`]: the acceptance loop;
+//! - [`ruin`], [`recreate`]: the SISR methods;
+//! - [`local`]: the local search over the [`operators`].
+
+pub mod local;
+pub mod operators;
+pub mod recreate;
+pub mod ruin;
+pub mod worker;
+
+use super::pool::{Pool, SetPartitioner};
+use super::problem::Problem;
+use super::solution::Solution;
+use std::time::{Duration, Instant};
+use worker::Worker;
+
+/// Limits and parallelism of a search.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Wall-clock limit (results then depend on machine speed).
+    pub time_limit: Option<Duration>,
+    /// Iteration limit per worker (deterministic).
+    pub iterations: Option<u64>,
+    /// Worker threads.
+    pub threads: usize,
+    /// Random seed.
+    pub seed: u64,
+}
+
+/// A finished search.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// Best solution found.
+    pub solution: Solution,
+    /// Iterations summed over workers.
+    pub iterations: u64,
+    /// Wall-clock seconds.
+    pub seconds: f64,
+    /// The time limit cut the search short of its iteration budget.
+    pub stopped_by_time: bool,
+}
+
+/// Routes kept for recombination, over all workers.
+const POOL_CAP: usize = 40_000;
+/// Share of a time-limited run left for recombination.
+const RECOMBINE_SHARE: f64 = 0.1;
+/// Time for recombination in an iteration-limited run.
+const RECOMBINE_TIME: Duration = Duration::from_secs(20);
+/// Routes of accepted solutions within this factor of the best enter the pool.
+const POOL_WINDOW: f64 = 1.02;
+
+/// What the workers hand back: their best, iterations, pools and whether time ran out.
+struct Joined {
+    best: Option<Solution>,
+    iterations: u64,
+    pool: Pool,
+    timed_out: bool,
+}
+
+fn run_workers(
+    p: &Problem,
+    settings: &Settings,
+    initial: Option<&Solution>,
+    progress: &(dyn Fn(u64, i64) + Sync),
+    deadline: Option<Instant>,
+    pool_cap: usize,
+    pool_window: f64,
+) -> Joined {
+    let threads = settings.threads.max(1);
+    let results: Vec<(Solution, u64, Pool, bool)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|w| {
+                let seed = settings
+                    .seed
+                    .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+                    .wrapping_add(w as u64 + 1);
+                s.spawn(move || {
+                    let worker = Worker::new(p, seed, w == 0, pool_cap, pool_window);
+                    worker.run(
+                        settings,
+                        initial,
+                        deadline,
+                        if w == 0 { Some(progress) } else { None },
+                    )
+                })
+            })
+            .collect();
+        handles.into_iter().filter_map(|h| h.join().ok()).collect()
+    });
+    let mut out = Joined {
+        best: None,
+        iterations: 0,
+        pool: Pool::new(0),
+        timed_out: false,
+    };
+    for (sol, it, worker_pool, timed_out) in results {
+        out.iterations += it;
+        out.timed_out |= timed_out;
+        out.pool.merge(worker_pool);
+        if out.best.as_ref().is_none_or(|b| sol.cost(p) < b.cost(p)) {
+            out.best = Some(sol);
+        }
+    }
+    out
+}
+
+/// Runs the search and returns, with its outcome, the pool of distinct routes (at most
+/// `cap`) of the accepted solutions within `window` × the best cost.
+pub fn solve_pooled(
+    p: &Problem,
+    settings: &Settings,
+    initial: Option<&Solution>,
+    window: f64,
+    cap: usize,
+) -> (Outcome, Pool) {
+    let start = Instant::now();
+    let cap = cap / settings.threads.max(1);
+    let deadline = settings.time_limit.map(|t| start + t);
+    let j = run_workers(p, settings, initial, &|_, _| {}, deadline, cap, window);
+    let mut best = j.best.unwrap_or_else(|| Solution::empty(p));
+    best.normalize(p);
+    (
+        Outcome {
+            solution: best,
+            iterations: j.iterations,
+            seconds: start.elapsed().as_secs_f64(),
+            stopped_by_time: j.timed_out,
+        },
+        j.pool,
+    )
+}
+
+/// Runs the search from scratch or from `initial`.
+pub fn solve(
+    p: &Problem,
+    settings: &Settings,
+    initial: Option<&Solution>,
+    progress: &(dyn Fn(u64, i64) + Sync),
+) -> Outcome {
+    solve_with(p, settings, initial, progress, None)
+}
+
+/// Runs the search; with a set-partitioning solver, the workers also pool the routes of
+/// good solutions and the run ends by recombining the pool (then a last local search).
+pub fn solve_with(
+    p: &Problem,
+    settings: &Settings,
+    initial: Option<&Solution>,
+    progress: &(dyn Fn(u64, i64) + Sync),
+    recombine: Option<&dyn SetPartitioner>,
+) -> Outcome {
+    let start = Instant::now();
+    let threads = settings.threads.max(1);
+    let search_time = match recombine {
+        Some(_) => settings
+            .time_limit
+            .map(|t| t.mul_f64(1.0 - RECOMBINE_SHARE)),
+        None => settings.time_limit,
+    };
+    let pool_cap = if recombine.is_some() {
+        POOL_CAP / threads
+    } else {
+        0
+    };
+    let deadline = search_time.map(|t| start + t);
+    let j = run_workers(
+        p,
+        settings,
+        initial,
+        progress,
+        deadline,
+        pool_cap,
+        POOL_WINDOW,
+    );
+    let mut best = j.best.unwrap_or_else(|| Solution::empty(p));
+    let mut pool = j.pool;
+    if let Some(solver) = recombine {
+        let budget = match settings.time_limit {
+            Some(t) => t
+                .saturating_sub(start.elapsed())
+                .max(Duration::from_millis(100)),
+            None => RECOMBINE_TIME,
+        };
+        if let Some(mut better) = pool.recombine(p, &best, solver, budget) {
+            let end = settings.time_limit.map(|t| start + t);
+            Worker::new(p, settings.seed, true, 0, POOL_WINDOW).polish(&mut better, end);
+            if better.cost(p) < best.cost(p) {
+                best = better;
+            }
+        }
+    }
+    best.normalize(p);
+    Outcome {
+        solution: best,
+        iterations: j.iterations,
+        seconds: start.elapsed().as_secs_f64(),
+        stopped_by_time: j.timed_out,
+    }
+}

@@ -102,16 +102,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             seed,
             out,
             name,
+            schools,
+            force,
         } => {
-            let sc = workflow::network::generate(
-                osm,
-                *pupils,
-                *seed,
-                name,
-                out,
-                cache.as_deref(),
-                &progress,
-            )?;
+            let o = workflow::network::GenerateOptions {
+                pupils: *pupils,
+                seed: *seed,
+                name: name.clone(),
+                schools: *schools,
+                force: *force,
+            };
+            let sc = workflow::network::generate(osm, &o, out, cache.as_deref(), &progress)?;
             let s = sc.summary();
             eprintln!(
                 "wrote {}: {} schools, {} pupils, {} current routes, as-is £{:.0} per pupil per year",

@@ -64,6 +64,13 @@ pub enum Command {
         /// Scenario name.
         #[arg(long, default_value = "Generated SEN transport scenario")]
         name: String,
+        /// Number of schools: from the extract's schools when it has enough, the rest
+        /// placed on the road network (default: every school in the extract).
+        #[arg(long)]
+        schools: Option<usize>,
+        /// Overwrite the output folder if it already holds files.
+        #[arg(long)]
+        force: bool,
     },
     /// Plans the routes of a scenario and writes summary.json, routes.csv, routes.geojson.
     Plan {

@@ -119,7 +119,12 @@ struct Leg {
 }
 
 fn minutes(s: i64) -> String {
-    format!("{:.0} min", s as f64 / 60.0)
+    let m = s as f64 / 60.0;
+    if m.fract().abs() < 0.05 {
+        format!("{m:.0} min")
+    } else {
+        format!("{m:.1} min")
+    }
 }
 
 /// The reason a pupil cannot be routed before any search, if there is one.

@@ -19,8 +19,8 @@ pub const FAR: i64 = (i32::MAX / 4) as i64;
 #[derive(Debug, Clone)]
 pub struct Travel {
     n: usize,
-    dist: Vec<i32>,
-    time: Vec<i32>,
+    /// (distance, time) per ordered pair, interleaved so one lookup fetches both.
+    cells: Vec<[i32; 2]>,
 }
 
 impl Travel {
@@ -39,20 +39,18 @@ impl Travel {
     /// From a function giving (distance, time) between locations `i` and `j` of `0..n`.
     pub fn from_fn(n: usize, f: impl Fn(usize, usize) -> (i64, i64) + Sync) -> Self {
         let m = n + 1;
-        let mut dist = vec![0i32; m * m];
-        let mut time = vec![0i32; m * m];
-        dist.par_chunks_mut(m)
-            .zip(time.par_chunks_mut(m))
+        let mut cells = vec![[0i32; 2]; m * m];
+        cells
+            .par_chunks_mut(m)
             .take(n)
             .enumerate()
-            .for_each(|(i, (dr, tr))| {
-                for j in 0..n {
+            .for_each(|(i, row)| {
+                for (j, c) in row.iter_mut().enumerate().take(n) {
                     let (d, t) = f(i, j);
-                    dr[j] = d.clamp(0, FAR) as i32;
-                    tr[j] = t.clamp(0, FAR) as i32;
+                    *c = [d.clamp(0, FAR) as i32, t.clamp(0, FAR) as i32];
                 }
             });
-        Travel { n: m, dist, time }
+        Travel { n: m, cells }
     }
 
     /// The zero-cost location used for open starts and ends.
@@ -73,18 +71,25 @@ impl Travel {
     /// Distance between locations.
     #[inline]
     pub fn dist(&self, a: u32, b: u32) -> i64 {
-        self.dist[a as usize * self.n + b as usize] as i64
+        self.cells[a as usize * self.n + b as usize][0] as i64
     }
 
     /// Travel time between locations.
     #[inline]
     pub fn time(&self, a: u32, b: u32) -> i64 {
-        self.time[a as usize * self.n + b as usize] as i64
+        self.cells[a as usize * self.n + b as usize][1] as i64
+    }
+
+    /// Distance and travel time between locations.
+    #[inline]
+    pub fn both(&self, a: u32, b: u32) -> (i64, i64) {
+        let c = self.cells[a as usize * self.n + b as usize];
+        (c[0] as i64, c[1] as i64)
     }
 
     /// Bytes held.
     pub fn bytes(&self) -> usize {
-        8 * self.dist.len()
+        8 * self.cells.len()
     }
 }
 
@@ -396,22 +401,22 @@ impl Problem {
         (first.loc, self.stops[part.last as usize].loc, first)
     }
 
-    /// Proximity between jobs: the distance between their first stops plus between their
-    /// last stops, either way round (for a pair, both the pickups and the deliveries must
-    /// be close to make good neighbours: pupils of one school living near each other); for
-    /// single visits with time windows, PyVRP's waiting and time-warp terms are added.
+    /// Proximity between jobs. For single visits: the distance between them, either way
+    /// round, plus PyVRP's waiting and time-warp terms. For pairs: the distance between
+    /// the pickups plus between the deliveries (pupils of one school living near each
+    /// other share a run well). Measured worse: also counting one job's delivery near the
+    /// other's pickup (chaining) as near crowds out the pupils who could share a run.
     fn proximity(&self, a: u32, b: u32) -> i64 {
         let (a1, a2, sa) = self.job_ends(a);
         let (b1, b2, sb) = self.job_ends(b);
         let sym = |x: u32, y: u32| self.dist(x, y).min(self.dist(y, x));
-        let mut d = sym(a1, b1) + sym(a2, b2);
         if a1 == a2 && b1 == b2 {
             let t = self.time(a1, b1);
             let wait = (sb.early - t - sa.service - sa.late).max(0);
             let warp = (sa.early + sa.service + t - sb.late).max(0);
-            d += wait / 5 + warp;
+            return sym(a1, b1) + wait / 5 + warp;
         }
-        d
+        sym(a1, b1) + sym(a2, b2)
     }
 
     fn compute_neighbours(&mut self, k: usize) {

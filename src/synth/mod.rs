@@ -66,6 +66,47 @@ pub struct Options {
     pub osm_in_toml: std::path::PathBuf,
     /// Scenario name.
     pub name: String,
+    /// How many schools: taken from the extract when it has enough, the rest placed on
+    /// the network (`None`: every school of the extract).
+    pub schools: Option<usize>,
+}
+
+/// Schools placed on the network: points on roads spread over the area (each the farthest
+/// of a few random road points from the schools placed so far), named `Generated school k`.
+fn place_schools(net: &Network, n: usize, rng: &mut Rng) -> Vec<OsmSchool> {
+    let roads: Vec<&[[f64; 2]]> = net.roads().roads().map(|(g, _)| g).collect();
+    let mut out: Vec<OsmSchool> = Vec::new();
+    if roads.is_empty() {
+        return out;
+    }
+    let mut k = 0;
+    while out.len() < n && k < 50 * n + 100 {
+        k += 1;
+        let mut best: Option<([f64; 2], f64)> = None;
+        for _ in 0..8 {
+            let g = roads[rng.below(roads.len())];
+            let pt = g[rng.below(g.len())];
+            if !net.snap(pt[0], pt[1]).is_some_and(|s| s.distance_m < 50.0) {
+                continue;
+            }
+            let gap = out
+                .iter()
+                .map(|s| haversine_m([s.lat, s.lon], pt))
+                .fold(f64::INFINITY, f64::min);
+            if best.is_none_or(|b| gap > b.1) {
+                best = Some((pt, gap));
+            }
+        }
+        if let Some((pt, _)) = best {
+            out.push(OsmSchool {
+                osm_id: format!("g{}", out.len() + 1),
+                name: format!("Generated school {}", out.len() + 1),
+                lat: pt[0],
+                lon: pt[1],
+            });
+        }
+    }
+    out
 }
 
 /// Generates a complete scenario on the network. Same inputs and seed → same scenario.
@@ -76,17 +117,31 @@ pub fn generate(
 ) -> crate::Result<Scenario> {
     let mut rng = Rng::new(opts.seed);
     // Schools that snap onto the network.
-    let mut candidates: Vec<&OsmSchool> = osm_schools
+    let mut candidates: Vec<OsmSchool> = osm_schools
         .iter()
         .filter(|s| net.snap(s.lat, s.lon).is_some_and(|p| p.distance_m < 300.0))
+        .cloned()
         .collect();
+    candidates.sort_by(|a, b| a.osm_id.cmp(&b.osm_id));
+    if let Some(n) = opts.schools {
+        if candidates.len() > n {
+            // An even spread of the extract's schools.
+            let step = candidates.len() as f64 / n as f64;
+            candidates = (0..n)
+                .map(|k| candidates[(k as f64 * step) as usize].clone())
+                .collect();
+        } else {
+            let more = place_schools(net, n - candidates.len(), &mut rng);
+            candidates.extend(more);
+        }
+    }
     if candidates.len() < 2 {
-        return Err(crate::Error::model(format!(
-            "the extract has {} school(s) near its roads; at least 2 are needed to generate a scenario",
-            candidates.len()
+        return Err(crate::Error::problem(crate::error::Problem::argument(
+            "--schools",
+            candidates.len().to_string(),
+            "at least 2 schools: the extract has too few near its roads, so place some with --schools N",
         )));
     }
-    candidates.sort_by(|a, b| a.osm_id.cmp(&b.osm_id));
     let n_special = (candidates.len() / 8).clamp(1, 4);
     let mut kinds: Vec<SchoolKind> = candidates
         .iter()

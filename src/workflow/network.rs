@@ -120,24 +120,70 @@ fn relative_path(from_dir: &Path, to: &Path) -> PathBuf {
     rel
 }
 
-/// Generates a synthetic scenario on the extract's roads and writes it to `out`.
+/// What to generate.
+#[derive(Debug, Clone)]
+pub struct GenerateOptions {
+    /// Number of pupils.
+    pub pupils: usize,
+    /// Random seed: the same seed gives the same files.
+    pub seed: u64,
+    /// Scenario name.
+    pub name: String,
+    /// Number of schools (`None`: every school of the extract).
+    pub schools: Option<usize>,
+    /// Overwrite an output folder that already holds files.
+    pub force: bool,
+}
+
+/// Generates a synthetic scenario on the extract's roads and writes it to `out`. An
+/// output folder that already holds files is refused unless `force`: it may be a
+/// council's real scenario.
 pub fn generate(
     osm: &Path,
-    pupils: usize,
-    seed: u64,
-    name: &str,
+    o: &GenerateOptions,
     out: &Path,
     cache_dir: Option<&Path>,
     progress: &Progress,
 ) -> Result<Scenario> {
+    for (option, value, ok, expected) in [
+        (
+            "--pupils",
+            o.pupils,
+            (1..=100_000).contains(&o.pupils),
+            "from 1 to 100000 pupils",
+        ),
+        (
+            "--schools",
+            o.schools.unwrap_or(2),
+            (2..=5_000).contains(&o.schools.unwrap_or(2)),
+            "from 2 to 5000 schools",
+        ),
+    ] {
+        if !ok {
+            return Err(Error::problem(Problem::argument(
+                option,
+                value.to_string(),
+                expected,
+            )));
+        }
+    }
+    let occupied = std::fs::read_dir(out).is_ok_and(|mut d| d.next().is_some());
+    if occupied && !o.force {
+        return Err(Error::problem(Problem::argument(
+            "--out",
+            out.display().to_string(),
+            "a new or empty folder (this one holds files; add --force to overwrite them)",
+        )));
+    }
     let (net, _) = Network::load(osm, cache_dir, progress)?;
     let schools = crate::network::osm::read_schools(osm)?;
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
     let opts = crate::synth::Options {
-        pupils,
-        seed,
+        pupils: o.pupils,
+        seed: o.seed,
         osm_in_toml: relative_path(out, osm),
-        name: name.to_string(),
+        name: o.name.clone(),
+        schools: o.schools,
     };
     let sc = crate::synth::generate(&net, &schools, &opts)?;
     scenario::write_scenario(out, &sc)?;

@@ -5,7 +5,7 @@
 //! timestamps of HGS and PyVRP). After a ruin and recreate, only the disturbed area is
 //! searched.
 
-use super::operators::{self, Ctx, Operator, Relocate, Swap, SwapStar, TwoOptStar};
+use super::operators::{self, Ctx, Operator, Relocate, Retype, Swap, SwapStar, TwoOptStar};
 use crate::routing::problem::Problem;
 use crate::routing::solution::Solution;
 use std::time::Instant;
@@ -27,6 +27,7 @@ impl LocalSearch {
     pub fn new(p: &Problem) -> Self {
         let all: Vec<Box<dyn Operator>> = vec![
             Box::new(Relocate::default()),
+            Box::new(Retype),
             Box::new(Swap),
             Box::new(TwoOptStar),
             Box::new(SwapStar),

@@ -34,6 +34,7 @@ fn random_assigned(ctx: &mut Ctx, sol: &Solution) -> Option<u32> {
 /// Removes strings of jobs; the removed jobs become unassigned.
 pub fn ruin(ctx: &mut Ctx, sol: &mut Solution) {
     let p = ctx.p;
+
     let Some(seed) = random_assigned(ctx, sol) else {
         return;
     };

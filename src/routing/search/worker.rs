@@ -126,6 +126,8 @@ impl<'a> Worker<'a> {
             let pending = cand.unassigned.clone();
             recreate::greedy(&mut self.ctx, &mut cand, pending, BLINK, &mut self.routes);
             let mut cand_cost = cand.cost(p);
+            // Polishing every candidate measured better per iteration but worse per
+            // second than more iterations (BENCHMARKS.md), so only new bests are polished.
             if cand_cost < best_cost {
                 self.ls.run(&mut self.ctx, &mut cand, since, deadline);
                 cand_cost = cand.cost(p);

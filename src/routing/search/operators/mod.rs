@@ -5,11 +5,13 @@
 //! incompatibility and continuity rules hold in every move.
 
 mod relocate;
+mod retype;
 mod swap;
 mod swap_star;
 mod two_opt_star;
 
 pub use relocate::Relocate;
+pub use retype::Retype;
 pub use swap::Swap;
 pub use swap_star::SwapStar;
 pub use two_opt_star::TwoOptStar;

@@ -14,6 +14,18 @@ use crate::routing::solution::Solution;
 #[derive(Debug, Default)]
 pub struct Relocate {
     routes: Vec<usize>,
+    /// Only moves to other routes (no re-ordering within the job's own route).
+    pub between_routes_only: bool,
+}
+
+impl Relocate {
+    /// Relocation to other routes only.
+    pub fn between_routes() -> Self {
+        Relocate {
+            routes: Vec::new(),
+            between_routes_only: true,
+        }
+    }
 }
 
 impl Operator for Relocate {
@@ -67,7 +79,7 @@ impl Operator for Relocate {
             }
         }
         // Within its own route.
-        if sol.routes[own].jobs > 1 {
+        if !self.between_routes_only && sol.routes[own].jobs > 1 {
             let mut without = std::mem::take(&mut ctx.ws.tmp[0]);
             route_without(p, &sol.routes[own], u, &mut without);
             let t = Target {

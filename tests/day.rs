@@ -497,3 +497,14 @@ fn same_iterations_give_the_same_plan_on_a_busy_machine() {
     b.seconds = 0.0;
     assert_eq!(a, b);
 }
+
+#[test]
+fn with_no_search_at_all_every_routable_pupil_is_routed() {
+    let (sc, m) = crate::common::demo();
+    let p = plan_with(&sc, &m, 0);
+    assert!(
+        p.unrouted.iter().all(|u| u.reason.is_arrangement()),
+        "{:?}",
+        p.unrouted
+    );
+}

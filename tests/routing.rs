@@ -148,3 +148,128 @@ fn cli_plan_writes_the_outputs() {
             .unwrap();
     assert_eq!(geo["type"], "FeatureCollection");
 }
+
+/// The minimal reproductions of a job left unassigned although a new vehicle could serve
+/// it: with no search at all and with a search, every job is routed.
+#[test]
+fn a_job_that_fits_a_new_vehicle_is_never_left_out() {
+    for (file, vehicles) in [("repro_K6.json", 7), ("repro_K30.json", 31)] {
+        let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data")
+            .join(file);
+        let inst = schoolrun::instance::read(&path).unwrap();
+        for iterations in [0, 200] {
+            let mut s = settings(iterations);
+            s.threads = 1;
+            let out = routing::solve(&inst.problem, &s, None, &|_, _| {});
+            assert!(out.solution.unassigned.is_empty(), "{file} at {iterations} iterations");
+            assert!(routing::verify(&inst.problem, &out.solution).ok());
+            assert_eq!(out.solution.routes.len(), vehicles, "{file}");
+        }
+    }
+}
+
+mod every_job_that_fits_alone {
+    use proptest::prelude::*;
+    use schoolrun::routing::{self, Job, Part, Problem, Stop, StopKind, Travel, VehicleType};
+    use std::sync::Arc;
+
+    /// A random pickup-and-delivery problem with ride limits, windows, solo and
+    /// assistant jobs, two trips a day, and an unlimited fleet of two vehicle types.
+    fn problem(seed: u64, jobs: usize, trips: usize) -> Problem {
+        let mut rng = schoolrun::rng::Rng::new(seed);
+        let n = 2 * jobs + 4;
+        let pts: Vec<(f64, f64)> = (0..n).map(|_| (rng.unit() * 1000.0, rng.unit() * 1000.0)).collect();
+        let travel = Travel::from_fn(n, |i, j| {
+            let d = ((pts[i].0 - pts[j].0).powi(2) + (pts[i].1 - pts[j].1).powi(2)).sqrt();
+            (d.round() as i64, d.ceil() as i64)
+        });
+        let mut stops = Vec::new();
+        let mut js = Vec::new();
+        for j in 0..jobs as u32 {
+            let trip = (j as usize) % trips;
+            let (a, b) = (2 * j as usize, 2 * j as usize + 1);
+            let direct = travel.time(a as u32, b as u32);
+            let early = (rng.unit() * 500.0) as i64;
+            let width = 50 + (rng.unit() * 400.0) as i64;
+            let ride = direct + (rng.unit() * 300.0) as i64;
+            let first = stops.len() as u32;
+            for (loc, kind, q, (e, l)) in [
+                (a, StopKind::Pickup, 1, (early, early + width)),
+                (b, StopKind::Delivery, -1, (early, early + width + ride + 50)),
+            ] {
+                stops.push(Stop {
+                    loc: loc as u32,
+                    early: e,
+                    late: l,
+                    service: 5,
+                    delivery: [0, 0],
+                    pickup: [q, 0],
+                    job: j,
+                    kind,
+                    trip: trip as u8,
+                });
+            }
+            let mut parts = [None, None];
+            parts[trip] = Some(Part {
+                first,
+                last: first + 1,
+            });
+            js.push(Job {
+                max_ride: Some(ride),
+                solo: rng.chance(0.1),
+                needs_assistant: rng.chance(0.3),
+                parts,
+                ..Job::plain(format!("J{j}"), vec![first, first + 1], j)
+            });
+        }
+        let anywhere = travel.anywhere();
+        let vehicle = |id: &str, seats, fixed| VehicleType {
+            id: id.into(),
+            capacity: [seats, 0],
+            fixed,
+            per_distance: 1,
+            per_time: 1,
+            count: None,
+            start: anywhere,
+            end: anywhere,
+            shift: (0, 10_000),
+            max_duration: None,
+            skills: 0,
+            assistant_cost: 500,
+            assistant_seats: 1,
+        };
+        Problem::new(
+            "random".into(),
+            Arc::new(travel),
+            stops,
+            js,
+            vec![vehicle("small", 2, 1000), vehicle("big", 6, 2500)],
+            trips,
+            1.0,
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+        #[test]
+        fn is_routed_at_any_budget(seed in 0u64..1_000_000, jobs in 2usize..40, trips in 1usize..3, iterations in prop::sample::select(vec![0u64, 1, 50])) {
+            let p = problem(seed, jobs, trips);
+            let s = routing::Settings { time_limit: None, iterations: Some(iterations), threads: 1, seed };
+            let out = routing::solve(&p, &s, None, &|_, _| {});
+            prop_assert!(routing::verify(&p, &out.solution).ok());
+            let mut ws = routing::evaluate::Workspace::new(&p);
+            for &j in &out.solution.unassigned {
+                let job = &p.jobs[j as usize];
+                let alone = (0..p.vehicles.len()).any(|v| {
+                    let trips: Vec<Vec<u32>> = (0..p.trips)
+                        .map(|t| job.parts[t].map_or(Vec::new(), |x| vec![x.first, x.last]))
+                        .collect();
+                    p.can_carry(v, j)
+                        && routing::evaluate::route_feasible(&mut ws, &p, &routing::route::Route::with_trips(&p, v, &trips))
+                });
+                prop_assert!(!alone, "job {} fits a vehicle of its own but was left out", job.id);
+            }
+        }
+    }
+}

@@ -187,10 +187,18 @@ fn positions(
     let (pl, dl) = (p.stop_load(ps), p.stop_load(ds));
     let (ploc, dloc) = (p.stops[ps as usize].loc, p.stops[ds as usize].loc);
     let cap = p.capacity(v, assistant);
+    let pickup_late = p.stops[ps as usize].late;
+    let delivery_late = p.stops[ds as usize].late;
     for i in 0..=k {
+        // The vehicle leaves the stop before position `i` no earlier than this, which only
+        // grows with `i`: once it is past the pickup's window, so are all later positions.
+        let f = trip.fwd_dur(i);
+        if i > 0 && f.warp == 0 && f.earliest + f.duration > pickup_late {
+            break;
+        }
         let a = trip.loc_before(p, v, i);
         // Start depot, stops[..i], pickup.
-        let mut acc_d = trip.fwd_dur(i).then(&pd, p.time(a, ploc));
+        let mut acc_d = f.then(&pd, p.time(a, ploc));
         let mut acc_l = trip.fwd_load(i).then(&pl);
         if acc_d.warp > 0 || acc_l.excess(&cap) > 0 {
             continue;
@@ -202,7 +210,10 @@ fn positions(
         for q in i..=k {
             let next = trip.loc_at(p, v, q);
             let ride = ride_lb + p.time(last, dloc);
-            if max_ride.is_some_and(|m| ride > m) {
+            // Past the ride limit, or past the delivery's window, here and further on.
+            if max_ride.is_some_and(|m| ride > m)
+                || acc_d.earliest + acc_d.duration > delivery_late
+            {
                 break;
             }
             if !skip(rng) {

@@ -202,7 +202,8 @@ fn minimum_operators_forces_a_dearer_split() {
     let a = contracts::solve(&t, &settings()).unwrap();
     assert_eq!(winners(&t, &a), ["A", "B"]);
     assert_eq!(a.cost_per_day, Pence(22_000));
-    let sens = contracts::sensitivity(&t, &a, &settings(), 8).unwrap();
+    let (sens, skipped) = contracts::sensitivity(&t, &a, &settings(), 8, None).unwrap();
+    assert_eq!(skipped, 0);
     let drop = sens
         .iter()
         .find(|s| s.change.contains("minimum of 2 operators"))

@@ -48,6 +48,7 @@ fn a_new_starter_changes_no_other_pupils_vehicle() {
     let s = Replanned {
         solution: r.solution.clone(),
         origin: r.origin.clone(),
+        stopped_by_time: false,
     };
     assert!(
         replan::moved_jobs(&r, &s, p).is_empty(),
@@ -61,7 +62,7 @@ fn high_stability_costs_give_back_todays_routes_and_pins_hold() {
     let loc = Locations::standard(&sc);
     let r = replan::repair(&sc, &schoolrun::plan::travel(&m), &loc);
     let p = &r.compiled.problem;
-    let (cands, _) = replan::candidates(&r, &small());
+    let (cands, _, _) = replan::candidates(&r, &small());
     let limit = Duration::from_secs(20);
     // Moving a pupil or shifting a pickup costs far more than any saving.
     let s = replan::improve(

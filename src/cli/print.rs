@@ -16,7 +16,7 @@ pub fn tender(days: i64, tr: &workflow::TenderRun, json: bool) {
     if json {
         println!(
             "{}",
-            serde_json::json!({"routes": t.routes.len(), "award_per_year": award_per_year.pounds(), "new_per_year": new.pounds(), "current_per_year": current.pounds(), "saving_pct": pct, "optimal": award.optimal, "gap": award.gap, "lp_bound_per_day": award.lp_bound, "seconds": tr.seconds})
+            serde_json::json!({"routes": t.routes.len(), "award_per_year": award_per_year.pounds(), "new_per_year": new.pounds(), "current_per_year": current.pounds(), "saving_pct": pct, "optimal": award.optimal, "gap": award.gap, "lp_bound_per_day": award.lp_bound, "seconds": tr.seconds, "cut_short": tr.cut_short})
         );
         return;
     }
@@ -111,6 +111,7 @@ pub fn replan(sc: &Scenario, r: &workflow::Replanning, json: bool) {
                 "repair_seconds": r.repair_seconds,
                 "tradeoff": r.table.iter().map(|t| serde_json::json!({"max_changes": t.max_changes, "moved": t.moved, "cost_per_year": t.cost_per_year.pounds()})).collect::<Vec<_>>(),
                 "feasible": true,
+                "cut_short": r.cut_short,
             })
         );
         return;
@@ -140,6 +141,9 @@ pub fn replan(sc: &Scenario, r: &workflow::Replanning, json: bool) {
         plan.cost_per_year,
         r.moved,
     );
+    for c in &r.cut_short {
+        println!("  cut short: {c}");
+    }
 }
 
 /// `schoolrun validate`'s report.

@@ -10,7 +10,7 @@
 //! + move_cost · moves + P Σ u_i`.
 
 use super::mip::{Mip, Sense};
-use crate::replan::{StabilityModel, StabilitySolver};
+use crate::replan::{Choice, StabilityModel, StabilitySolver};
 use std::collections::BTreeMap;
 
 /// Branch-and-bound nodes per stability solve.
@@ -21,7 +21,7 @@ const NODE_LIMIT: i32 = 200;
 pub struct HighsStability;
 
 impl StabilitySolver for HighsStability {
-    fn choose(&self, m: &StabilityModel) -> Option<Vec<(usize, Option<usize>)>> {
+    fn choose(&self, m: &StabilityModel) -> Option<Choice> {
         if m.columns.is_empty() {
             return None;
         }
@@ -149,7 +149,10 @@ impl StabilitySolver for HighsStability {
         // A node limit rather than time decides when to stop, so the answer is the same on
         // every machine; the time limit is only a safety net.
         mip.node_limit(NODE_LIMIT);
+        let started = std::time::Instant::now();
         let sol = mip.solve(m.time_limit, 1).ok()?;
+        let stopped_by_time = sol.status != super::mip::Status::Optimal
+            && started.elapsed().as_secs_f64() >= 0.95 * m.time_limit.as_secs_f64();
         let mut out = Vec::new();
         for (c, &l) in lambda.iter().enumerate() {
             if sol.value(l) > 0.5 {
@@ -160,6 +163,9 @@ impl StabilitySolver for HighsStability {
                 out.push((c, k));
             }
         }
-        Some(out)
+        Some(Choice {
+            links: out,
+            stopped_by_time,
+        })
     }
 }

@@ -1058,13 +1058,15 @@ pub struct Sensitivity {
 /// What relaxing each binding limit would save: one more vehicle of a fleet at its limit,
 /// one more route for a supplier at its cap, lifting the share cap, dropping the minimum
 /// operator count, and one more in-house vehicle of each type the council runs.
-/// Each row is a full re-solve (started from the award); at most `max_rows` rows.
+/// Each row is a full re-solve (started from the award); at most `max_rows` rows, and
+/// none started after `deadline`. Returns the rows and how many were left out for time.
 pub fn sensitivity(
     t: &Tender,
     award: &Award,
     settings: &TenderSettings,
     max_rows: usize,
-) -> Result<Vec<Sensitivity>, MipError> {
+    deadline: Option<std::time::Instant>,
+) -> Result<(Vec<Sensitivity>, usize), MipError> {
     let mut changes: Vec<(String, Tender)> = Vec::new();
     let mut share_done = false;
     for limit in &award.binding {
@@ -1117,10 +1119,20 @@ pub fn sensitivity(
     }
     changes.truncate(max_rows);
     let mut rows = Vec::new();
-    for (change, t2) in changes {
+    let total = changes.len();
+    for (k, (change, t2)) in changes.into_iter().enumerate() {
+        // Within the deadline, each row gets an equal share of the time left.
+        let mut row_settings = settings.clone();
+        if let Some(d) = deadline {
+            let left = d.saturating_duration_since(std::time::Instant::now());
+            if left < Duration::from_millis(50) {
+                return Ok((sort_rows(rows), total - k));
+            }
+            row_settings.time_limit = row_settings.time_limit.min(left / (total - k) as u32);
+        }
         // Relaxed limits keep the award's offers valid (in-house offers exist only for
         // types the council runs, so the offer list is unchanged).
-        if let Solve::Award(a) = solve_once(&t2, settings, Some(award))? {
+        if let Solve::Award(a) = solve_once(&t2, &row_settings, Some(award))? {
             rows.push(Sensitivity {
                 change,
                 cost_per_day: a.cost_per_day,
@@ -1128,10 +1140,15 @@ pub fn sensitivity(
             });
         }
     }
+    Ok((sort_rows(rows), 0))
+}
+
+/// Largest saving first, then by name.
+fn sort_rows(mut rows: Vec<Sensitivity>) -> Vec<Sensitivity> {
     rows.sort_by(|a, b| {
         b.saving_per_day
             .cmp(&a.saving_per_day)
             .then(a.change.cmp(&b.change))
     });
-    Ok(rows)
+    rows
 }

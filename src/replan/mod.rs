@@ -323,10 +323,19 @@ pub struct StabilityModel {
     pub time_limit: Duration,
 }
 
+/// What a [`StabilitySolver`] chose.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Choice {
+    /// Chosen columns with the one of today's routes each continues.
+    pub links: Vec<(usize, Option<usize>)>,
+    /// The time limit stopped the solver before its node limit or a proof.
+    pub stopped_by_time: bool,
+}
+
 /// Solves a [`StabilityModel`]: chosen columns with their link, or `None` on failure.
 pub trait StabilitySolver: Sync {
     /// Chooses columns and links.
-    fn choose(&self, model: &StabilityModel) -> Option<Vec<(usize, Option<usize>)>>;
+    fn choose(&self, model: &StabilityModel) -> Option<Choice>;
 }
 
 /// Stability settings.
@@ -354,6 +363,8 @@ pub struct Replanned {
     pub solution: Solution,
     /// Today's route of each route (`None` = a new vehicle).
     pub origin: Vec<Option<usize>>,
+    /// The solver's time limit cut it short.
+    pub stopped_by_time: bool,
 }
 
 /// Jobs whose vehicle changed from today's (forced moves included).
@@ -422,17 +433,21 @@ pub fn link_greedy(r: &Repaired, sol: &Solution) -> Replanned {
     Replanned {
         solution: sol.clone(),
         origin,
+        stopped_by_time: false,
     }
 }
 
 /// Runs the search twice, from the repaired routes (routes close to today's) and from
-/// scratch (the unconstrained optimum), and pools the routes both visit. Returns the
-/// candidates and the from-scratch best, linked to today's routes.
-pub fn candidates(r: &Repaired, settings: &routing::Settings) -> (Candidates, Replanned) {
+/// scratch (the unconstrained optimum), and pools the routes both visit; each search has
+/// `settings` (its time limit, when set, applies to each). Returns the candidates, the
+/// from-scratch best linked to today's routes, and whether a time limit cut a search short
+/// of its iterations.
+pub fn candidates(r: &Repaired, settings: &routing::Settings) -> (Candidates, Replanned, bool) {
     let p = &r.compiled.problem;
-    let (_, mut pool) =
+    let (warm, mut pool) =
         routing::search::solve_pooled(p, settings, Some(&r.solution), POOL_WINDOW, POOL_CAP);
     let (free, cold) = routing::search::solve_pooled(p, settings, None, POOL_WINDOW, POOL_CAP / 2);
+    let cut = warm.stopped_by_time || free.stopped_by_time;
     pool.merge(cold);
     pool.unbounded();
     pool.add_solution(p, &free.solution);
@@ -448,7 +463,7 @@ pub fn candidates(r: &Repaired, settings: &routing::Settings) -> (Candidates, Re
         });
         trips.push((v, st.to_vec()));
     }
-    (Candidates { columns, trips }, free)
+    (Candidates { columns, trips }, free, cut)
 }
 
 /// Picks the routes under the stability costs, pins and change budget.
@@ -526,17 +541,22 @@ pub fn improve(
         start,
         time_limit,
     };
-    let chosen = solver.choose(&model)?;
+    let choice = solver.choose(&model)?;
     let solution = Solution::from_routes(
         p,
-        chosen
+        choice
+            .links
             .iter()
             .map(|&(c, _)| cands.trips[c].clone())
             .collect(),
     );
     // `from_routes` keeps the order of non-empty routes; every column has jobs.
-    let origin = chosen.iter().map(|&(_, k)| k).collect();
-    Some(Replanned { solution, origin })
+    let origin = choice.links.iter().map(|&(_, k)| k).collect();
+    Some(Replanned {
+        solution,
+        origin,
+        stopped_by_time: choice.stopped_by_time,
+    })
 }
 
 /// Names a plan's routes after today's vehicles they continue (`R012`); new vehicles

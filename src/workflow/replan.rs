@@ -51,7 +51,16 @@ pub struct Replanning {
     pub changes: Vec<Change>,
     /// Pupils who changed vehicle.
     pub moved: usize,
+    /// What the time limit cut short, in words (empty: nothing).
+    pub cut_short: Vec<String>,
 }
+
+/// Share of the time limit for each of the two searches.
+const SEARCH_SHARE: f64 = 0.3;
+/// Share of the time limit for each of the six MIPs.
+const MIP_SHARE: f64 = 0.05;
+/// A MIP's time limit when the run has none (its node limit normally ends it first).
+const MIP_SAFETY: Duration = Duration::from_secs(60);
 
 /// Resolves pinned pupil and route ids (every unknown id reported in one pass).
 fn resolve_pins(
@@ -119,15 +128,29 @@ pub fn replan(
     let price = |sol: &Solution| plan::solution_cost(sc, &r.compiled, sol) * days;
     let repaired_cost = price(&r.solution);
     step("re-planning: searching from today's routes");
-    let (cands, free) = replan::candidates(&r, settings);
+    // The time limit, when there is one, is shared: each of the two searches gets 30% of
+    // it and each of the six MIPs 5% (their node limit, not the clock, normally ends
+    // them, so the answer does not depend on machine speed; the time is a safety net).
+    let search = routing::Settings {
+        time_limit: settings.time_limit.map(|t| t.mul_f64(SEARCH_SHARE)),
+        ..settings.clone()
+    };
+    let mip_time = settings
+        .time_limit
+        .map_or(MIP_SAFETY, |t| t.mul_f64(MIP_SHARE).max(Duration::from_millis(200)));
+    let (cands, free, search_cut) = replan::candidates(&r, &search);
+    let mut cut_short = Vec::new();
+    if search_cut {
+        cut_short.push("the searches stopped at the time limit before their iterations".to_string());
+    }
     let solver = HighsStability;
-    let mip_time = Duration::from_secs(60);
     let mut table = Vec::new();
     let mut previous: Option<Replanned> = None;
     let fallback = |start: &Option<Replanned>| {
         start.clone().unwrap_or_else(|| Replanned {
             solution: r.solution.clone(),
             origin: r.origin.clone(),
+            stopped_by_time: true,
         })
     };
     for budget in [Some(0), Some(5), Some(10), Some(20), None] {
@@ -154,6 +177,12 @@ pub fn replan(
         // this budget).
         let s = replan::improve(&r, &cands, &opts, &solver, mip_time)
             .unwrap_or_else(|| fallback(&opts.start));
+        if s.stopped_by_time {
+            cut_short.push(format!(
+                "the best plan moving at most {} pupils: the MIP stopped at its time limit (best found kept)",
+                budget.map_or("any number of".to_string(), |b| b.to_string())
+            ));
+        }
         table.push(TradeOff {
             max_changes: budget,
             moved: replan::moved_pupils(&r, &s),
@@ -171,6 +200,9 @@ pub fn replan(
     };
     let chosen =
         replan::improve(&r, &cands, &opts, &solver, mip_time).unwrap_or_else(|| fallback(&None));
+    if chosen.stopped_by_time {
+        cut_short.push("the chosen plan: the MIP stopped at its time limit (best found kept)".into());
+    }
     let outcome = routing::Outcome {
         solution: chosen.solution.clone(),
         iterations: 0,
@@ -193,5 +225,6 @@ pub fn replan(
         plan,
         changes,
         moved,
+        cut_short,
     })
 }

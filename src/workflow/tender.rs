@@ -41,8 +41,10 @@ pub struct TenderRun {
     pub warnings: Vec<String>,
     /// Seconds for the whole tender.
     pub seconds: f64,
-    /// The time limit each MIP solve had.
+    /// The time limit of the whole tender.
     pub time_limit: Duration,
+    /// What the time limit cut short, in words (empty: nothing).
+    pub cut_short: Vec<String>,
 }
 
 impl TenderRun {
@@ -56,7 +58,7 @@ impl TenderRun {
             &self.comparisons,
             &self.sensitivity,
             &self.warnings,
-            serde_json::json!({"time_limit_s": self.time_limit.as_secs_f64(), "seconds": self.seconds}),
+            serde_json::json!({"time_limit_s": self.time_limit.as_secs_f64(), "seconds": self.seconds, "cut_short": self.cut_short}),
         )
     }
 
@@ -106,8 +108,11 @@ pub fn tender(
         return Err(Error::invalid(bad));
     }
     let (t, warnings) = Tender::from_scenario(sc, routes);
+    // The time limit covers the whole command: the tender's own solve gets 60% of it, the
+    // sensitivity rows share what is left.
+    let deadline = t0 + o.time_limit;
     let settings = TenderSettings {
-        time_limit: o.time_limit,
+        time_limit: o.time_limit.mul_f64(0.6),
         threads: 1,
     };
     let spin = progress.spinner(&format!(
@@ -126,8 +131,20 @@ pub fn tender(
         }
     };
     spin.set_message("sensitivity: re-solving with each binding limit relaxed");
+    let mut cut_short = Vec::new();
+    if !award.optimal {
+        cut_short.push(format!(
+            "the allocation: the MIP stopped at its time limit with a gap of {:.4}% (best found kept)",
+            100.0 * award.gap
+        ));
+    }
     let sensitivity = if o.sensitivity_rows > 0 {
-        contracts::sensitivity(&t, &award, &settings, o.sensitivity_rows)?
+        let (rows, skipped) =
+            contracts::sensitivity(&t, &award, &settings, o.sensitivity_rows, Some(deadline))?;
+        if skipped > 0 {
+            cut_short.push(format!("{skipped} sensitivity row(s) left out for time"));
+        }
+        rows
     } else {
         Vec::new()
     };
@@ -141,5 +158,6 @@ pub fn tender(
         warnings,
         seconds: t0.elapsed().as_secs_f64(),
         time_limit: o.time_limit,
+        cut_short,
     })
 }

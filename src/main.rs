@@ -18,6 +18,13 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 fn main() -> std::process::ExitCode {
+    // Output piped into a program that stops reading (`| head`) ends this one quietly, as
+    // Unix tools do, instead of a panic on the broken pipe.
+    #[cfg(unix)]
+    // SAFETY: restoring the default action of one signal at start-up, before any thread.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -184,10 +191,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 sensitivity_rows: *sensitivity,
             };
             let sc = scenario::load(dir)?.scenario;
-            let p = report::read_plan(plan, &sc)?;
+            let fingerprint = scenario::fingerprint(dir);
+            let p = report::read_plan(plan, &sc, &fingerprint)?;
             let plan_file = plan.join("plan.json").display().to_string();
             let tr = workflow::tender::tender(&sc, &p, &plan_file, &opts, &progress)?;
-            tr.write(out, sc.policy.school_days)?;
+            let mut set = schoolrun::files::OutputSet::new(out, "tender", &fingerprint);
+            tr.add_files(&mut set, sc.policy.school_days)?;
+            set.commit()?;
             print::tender(sc.policy.school_days as i64, &tr, *json);
             if !*json {
                 eprintln!(
@@ -219,7 +229,25 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 recombine: !*no_recombine,
             };
             let replan = match from.as_deref() {
-                None => None,
+                None => {
+                    // Re-planning options without --from current would be silently ignored.
+                    let stray = [
+                        ("--max-changes", max_changes.is_some()),
+                        ("--pin", !pins.is_empty()),
+                        ("--pin-route", !pin_routes.is_empty()),
+                    ];
+                    let bad: Vec<Problem> = stray
+                        .iter()
+                        .filter(|(_, given)| *given)
+                        .map(|(opt, _)| {
+                            Problem::argument(opt, "", "--from current: it applies only when re-planning from today's routes")
+                        })
+                        .collect();
+                    if !bad.is_empty() {
+                        return Err(Error::invalid(bad).into());
+                    }
+                    None
+                }
                 Some("current") => Some(workflow::ReplanOptions {
                     max_changes: *max_changes,
                     pins: pins.clone(),
@@ -237,7 +265,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     let (plan, settings) =
                         workflow::plan::plan_with_spinner(&p, &options, &progress)?;
                     let extra = serde_json::json!({"seed": settings.seed, "threads": settings.threads, "time_limit_s": settings.time_limit.map(|d| d.as_secs_f64()), "iterations": settings.iterations});
-                    report::write_plan(out, sc, &plan, &p.coords, extra)?;
+                    let mut set = schoolrun::files::OutputSet::new(out, "plan", &p.fingerprint);
+                    report::plan_files(&mut set, sc, &plan, &p.coords, extra)?;
+                    set.commit()?;
                     print::plan(sc, &plan, *json);
                     if !*json {
                         eprintln!(
@@ -254,20 +284,22 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     })?;
                     spin.finish_and_clear();
                     let extra = serde_json::json!({"from": "current", "max_changes": o.max_changes, "seed": settings.seed});
-                    report::write_plan(out, sc, &r.plan, &p.coords, extra)?;
+                    let mut set = schoolrun::files::OutputSet::new(out, "plan --from current", &p.fingerprint);
+                    report::plan_files(&mut set, sc, &r.plan, &p.coords, extra)?;
                     let table: Vec<(Option<u32>, usize, Pence)> = r
                         .table
                         .iter()
                         .map(|t| (t.max_changes, t.moved, t.cost_per_year))
                         .collect();
-                    report::write_replan(
-                        out,
+                    report::replan_files(
+                        &mut set,
                         sc,
                         &r.repaired.checks,
                         &table,
                         &r.changes,
                         r.repaired_cost,
                     )?;
+                    set.commit()?;
                     print::replan(sc, &r, *json);
                     if !*json {
                         eprintln!(

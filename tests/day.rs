@@ -256,7 +256,7 @@ fn ride_limit_splits_a_long_detour() {
     // A lives 20 km out (33 min direct at 36 km/h); B lives 6 km off to the other side.
     // Sharing would take A well past a 40-minute limit.
     let mut a = pupil("A", 0, 20.0);
-    a.0.max_ride_min = Some(40);
+    a.0.max_ride_min = Some(40.0);
     let (sc, m) = scenario(
         vec![a, pupil("B", 0, -6.0)],
         vec![school("S", 0.0, (9, 0))],
@@ -266,13 +266,13 @@ fn ride_limit_splits_a_long_detour() {
     assert_ne!(vehicle_of(&sc, &p, "A").id, vehicle_of(&sc, &p, "B").id);
     // With a generous limit the dear day rate is shared instead.
     let mut sc2 = sc.clone();
-    sc2.pupils[0].max_ride_min = Some(120);
+    sc2.pupils[0].max_ride_min = Some(120.0);
     sc2.vehicles[0].day_rate = Pence::from_pounds(200.0);
     let p2 = run(&sc2, &m);
     assert_eq!(p2.routes.len(), 1);
     // A pupil whose direct trip exceeds the limit is reported, naming the direction.
     let mut sc3 = sc.clone();
-    sc3.pupils[0].max_ride_min = Some(20);
+    sc3.pupils[0].max_ride_min = Some(20.0);
     let p3 = run(&sc3, &m);
     let u = unrouted(&sc3, &p3, "A");
     assert_eq!(u.reason, Reason::RideLimitUnreachable);
@@ -284,7 +284,7 @@ fn an_impossible_afternoon_is_named_and_nobody_is_half_routed() {
     // One-way streets: from school to A's home is a 25 km detour (42 min) though the
     // morning trip takes 5 min. With a 30-minute limit the afternoon is impossible.
     let mut a = pupil("A", 0, 5.0);
-    a.0.max_ride_min = Some(30);
+    a.0.max_ride_min = Some(30.0);
     for continuity in [Continuity::SameVehicle, Continuity::Cost, Continuity::Free] {
         let (mut sc, m) = scenario_with(
             vec![a.clone(), pupil("B", 0, 5.2)],
@@ -406,7 +406,7 @@ fn continuity_held_under_same_vehicle_and_broken_only_when_it_pays_under_cost() 
     sc.schools[1].pm_depart = sc.schools[0].pm_depart;
     sc.pupils
         .iter_mut()
-        .for_each(|p| p.max_ride_min = Some(120));
+        .for_each(|p| p.max_ride_min = Some(120.0));
     sc.policy.continuity = Continuity::SameVehicle;
     let same = run(&sc, &m);
     assert_eq!(same.split_pupils, 0);

@@ -4,7 +4,9 @@
 //! `SCHOOLRUN_BLESS=1 cargo test --release golden` and says why in its commit.
 //!
 //! Normalisation: wall-clock timings (JSON keys `seconds` or `…_seconds` holding a
-//! fraction, and `time_limit_s`) are dropped; every other figure must match exactly.
+//! fraction, and `time_limit_s`) and the run id that ties one command's outputs together
+//! (`run_id`, and the report's `schoolrun-run` meta tag) are dropped; every other figure
+//! must match exactly.
 //! Large files are compared by a 64-bit FNV-1a digest of their normalised text.
 
 use crate::common::{bin, data};
@@ -43,7 +45,7 @@ fn strip_timings(v: &mut serde_json::Value) {
                 let timing = (k == "seconds" || k.ends_with("_seconds") || k == "time_limit_s")
                     && v.as_f64()
                         .is_some_and(|x| x.fract() != 0.0 || k == "time_limit_s");
-                !timing
+                !timing && k != "run_id"
             });
             m.values_mut().for_each(strip_timings);
         }
@@ -59,6 +61,9 @@ fn normalise(path: &Path) -> String {
         let mut v: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
         strip_timings(&mut v);
         serde_json::to_string_pretty(&v).expect("serialisable") + "\n"
+    } else if let Some(at) = text.find("<meta name=\"schoolrun-run\"") {
+        let end = at + text[at..].find('>').map_or(0, |e| e + 1);
+        format!("{}{}", &text[..at], &text[end..])
     } else {
         text
     }

@@ -46,30 +46,39 @@ pub fn tender(days: i64, tr: &workflow::TenderRun, json: bool) {
     }
 }
 
+/// Today's cost a year, when today's routes are given (the baseline of every saving).
+fn baseline(sc: &Scenario) -> Option<Pence> {
+    (!sc.current_routes.is_empty()).then(|| sc.current_cost_per_day() * sc.policy.school_days as i64)
+}
+
+/// "today £X: saving £Y = Z%", or that there is no baseline.
+fn versus_today(today: Option<Pence>, cost: Pence) -> String {
+    match today {
+        Some(t) => format!(
+            "today {t}: saving {} = {:.1}%",
+            t - cost,
+            percent(t - cost, t)
+        ),
+        None => "no saving shown: no current_routes.csv to compare with".into(),
+    }
+}
+
 /// `schoolrun plan`'s summary.
 pub fn plan(sc: &Scenario, plan: &Plan, json: bool) {
-    let current = sc.current_cost_per_day() * sc.policy.school_days as i64;
-    let saving = current - plan.cost_per_year;
-    let pct = percent(saving, current);
-    let failed = plan
-        .unrouted
-        .iter()
-        .filter(|u| !u.reason.is_arrangement())
-        .count();
+    let today = baseline(sc);
+    let failed = plan.unrouted.iter().filter(|u| !u.reason.is_arrangement()).count();
     let arranged = plan.unrouted.len() - failed;
     if json {
         println!(
             "{}",
-            serde_json::json!({"vehicles": plan.routes.len(), "cost_per_year": plan.cost_per_year.pounds(), "current_cost_per_year": current.pounds(), "saving_pct": pct, "routed": plan.routed(), "unrouted": failed, "other_arrangements": arranged, "split_pupils": plan.split_pupils, "chained_half_days": plan.chained_halves, "stopped_by_time": plan.stopped_by_time, "feasible": true})
+            serde_json::json!({"vehicles": plan.routes.len(), "cost_per_year": plan.cost_per_year.pounds(), "current_cost_per_year": today.map(Pence::pounds), "saving_pct": today.map(|t| percent(t - plan.cost_per_year, t)), "routed": plan.routed(), "unrouted": failed, "other_arrangements": arranged, "split_pupils": plan.split_pupils, "chained_half_days": plan.chained_halves, "stopped_by_time": plan.stopped_by_time, "feasible": true})
         );
     } else {
         println!(
-            "{} vehicles, {} a year for both halves of the day (today {}: saving {} = {:.1}%); {} pupils routed, {} not routed, {} by other arrangements; {} half-days chain runs; checker: ok{}",
+            "{} vehicles, {} a year for both halves of the day ({}); {} pupils routed, {} not routed, {} by other arrangements; {} half-days chain runs; checker: ok{}",
             plan.routes.len(),
             plan.cost_per_year,
-            current,
-            saving,
-            pct,
+            versus_today(today, plan.cost_per_year),
             plan.routed(),
             failed,
             arranged,
@@ -81,12 +90,7 @@ pub fn plan(sc: &Scenario, plan: &Plan, json: bool) {
             }
         );
         for u in plan.unrouted.iter().filter(|u| !u.reason.is_arrangement()) {
-            println!(
-                "  {}: {} {}",
-                sc.pupils[u.pupil].id,
-                u.reason.code(),
-                u.detail
-            );
+            println!("  {}: {} {}", sc.pupils[u.pupil].id, u.reason.code(), u.detail);
         }
     }
 }
@@ -276,14 +280,22 @@ impl ChainPrinter {
                     .insert("targets".into(), sr.targets.len().into());
             }
             Step::Finished(b) => {
-                self.say(format!(
-                    "7. budget a year: today {}, optimised routes {}, retendered {}, with PTB/ITT {} ({:.1}% below today)",
-                    b.current,
-                    b.optimised,
-                    b.retendered,
-                    b.with_ptb_itt,
-                    percent(b.current - b.with_ptb_itt, b.current)
-                ));
+                let today = if self.vehicles_today > 0 {
+                    format!(
+                        "today {} (today's contract prices), optimised routes {}, retendered {}, with PTB/ITT {} ({:.1}% below today)",
+                        b.current,
+                        b.optimised,
+                        b.retendered,
+                        b.with_ptb_itt,
+                        percent(b.current - b.with_ptb_itt, b.current)
+                    )
+                } else {
+                    format!(
+                        "optimised routes {}, retendered {}, with PTB/ITT {} (no current_routes.csv: no saving against today)",
+                        b.optimised, b.retendered, b.with_ptb_itt
+                    )
+                };
+                self.say(format!("7. budget a year: {today}"));
                 for (k, v) in [
                     ("current_per_year", b.current),
                     ("optimised_per_year", b.optimised),

@@ -172,6 +172,83 @@ pub fn parse_json(path: &Path, name: &str, text: &str) -> Result<Instance> {
             format!("a problem in schoolrun's JSON format ({e})"),
         )
     })?;
+    // Every number within bounds that keep every cost sum far from overflow.
+    let mut faults: Vec<String> = Vec::new();
+    fn check(faults: &mut Vec<String>, what: &str, x: i64, lo: i64, hi: i64) {
+        if x < lo || x > hi {
+            faults.push(format!("{what} {x} (allowed: {lo} to {hi})"));
+        }
+    }
+    for j in &f.jobs {
+        if j.load.len() > 2 || j.collect.len() > 2 {
+            faults.push(format!("job {}: {} load dimensions (at most 2)", j.id, j.load.len().max(j.collect.len())));
+        }
+        for &x in j.load.iter().chain(&j.collect) {
+            check(&mut faults, &format!("job {} load", j.id), x as i64, 0, 1_000_000);
+        }
+        for pl in [&j.visit, &j.pickup, &j.delivery].into_iter().flatten().chain(j.parts.iter().flat_map(|p| [&p.visit, &p.pickup, &p.delivery].into_iter().flatten())) {
+            check(&mut faults, &format!("job {} service", j.id), pl.service, 0, 1_000_000_000);
+            if let Some([a, b]) = pl.window {
+                check(&mut faults, &format!("job {} window", j.id), a, 0, 1_000_000_000_000);
+                check(&mut faults, &format!("job {} window", j.id), b, 0, 1_000_000_000_000);
+            }
+        }
+        if let Some(m) = j.max_ride {
+            check(&mut faults, &format!("job {} max_ride", j.id), m, 0, 1_000_000_000_000);
+        }
+    }
+    for v in &f.vehicle_types {
+        if v.capacity.len() > 2 {
+            faults.push(format!("vehicle type {}: {} capacity dimensions (at most 2)", v.id, v.capacity.len()));
+        }
+        for &c in &v.capacity {
+            check(&mut faults, &format!("vehicle type {} capacity", v.id), c as i64, 0, 1_000_000);
+        }
+        check(&mut faults, &format!("vehicle type {} fixed", v.id), v.fixed, 0, 1_000_000_000_000);
+        check(&mut faults, &format!("vehicle type {} per_distance", v.id), v.per_distance, 0, 10_000);
+        check(&mut faults, &format!("vehicle type {} per_time", v.id), v.per_time, 0, 10_000);
+        check(&mut faults, &format!("vehicle type {} assistant_cost", v.id), v.assistant_cost, 0, 1_000_000_000_000);
+        check(&mut faults, &format!("vehicle type {} assistant_seats", v.id), v.assistant_seats as i64, 0, 1_000);
+        if let Some(m) = v.max_duration {
+            check(&mut faults, &format!("vehicle type {} max_duration", v.id), m, 0, 1_000_000_000_000);
+        }
+    }
+    check(&mut faults, "split_cost", f.split_cost, 0, 1_000_000_000_000);
+    let far = crate::routing::problem::FAR;
+    for m in [&f.locations.distance, &f.locations.time].into_iter().flatten() {
+        if let Some(x) = m.iter().flatten().find(|&&x| !(0..=far).contains(&x)) {
+            faults.push(format!("a travel time or distance {x} (allowed: 0 to {far})"));
+        }
+    }
+    if let Some(c) = &f.locations.coordinates {
+        if c.iter().flatten().any(|x| !x.is_finite() || x.abs() > 1e7) {
+            faults.push("a coordinate that is not a finite number within ±10,000,000".into());
+        }
+        if c.len() > super::MAX_NODES {
+            faults.push(format!("{} locations (at most {})", c.len(), super::MAX_NODES));
+        }
+    }
+    if let Some(d) = &f.locations.distance {
+        if d.len() > super::MAX_NODES {
+            faults.push(format!("{} locations (at most {})", d.len(), super::MAX_NODES));
+        }
+    }
+    if !faults.is_empty() {
+        return Err(Error::invalid(
+            faults
+                .into_iter()
+                .map(|fault| InputProblem {
+                    code: Code::InstanceFormat,
+                    file: file_name.clone(),
+                    line: 0,
+                    col: 0,
+                    column: String::new(),
+                    value: fault,
+                    expected: "values within the format's bounds (docs/problem-format.md)".into(),
+                })
+                .collect(),
+        ));
+    }
     let (n, dist, time, coords) = match (
         &f.locations.distance,
         &f.locations.time,

@@ -99,6 +99,31 @@ impl Instance {
     }
 }
 
+/// Most nodes (locations) an instance may have: its matrices grow with the square.
+pub const MAX_NODES: usize = 20_000;
+
+/// What is wrong with a numeric row of an instance, if anything: every value finite; the
+/// first value the row's id, equal to its position; coordinates within ±1e7; demand
+/// (column 3) an integer; the columns in `non_negative` not negative.
+fn row_problem(row: &[f64], index: usize, non_negative: &[usize]) -> Option<String> {
+    if row.iter().any(|x| !x.is_finite()) {
+        return Some("finite numbers (no NaN or infinity)".into());
+    }
+    if row[0] != index as f64 {
+        return Some(format!("rows numbered in order from 0 (this row should be {index})"));
+    }
+    if row[1].abs() > 1e7 || row[2].abs() > 1e7 {
+        return Some("coordinates within ±10,000,000".into());
+    }
+    if row[3].fract() != 0.0 || row[3].abs() > 1e6 {
+        return Some("a whole-number demand of at most 1,000,000".into());
+    }
+    if let Some(&c) = non_negative.iter().find(|&&c| row[c] < 0.0) {
+        return Some(format!("column {} not negative", c + 1));
+    }
+    None
+}
+
 /// Shared travel data from matrices, or the format error naming the file.
 fn travel(path: &Path, n: usize, dist: &[i64], time: &[i64]) -> Result<std::sync::Arc<Travel>> {
     Travel::new(n, dist, time)
@@ -164,6 +189,8 @@ fn read_vrplib(path: &Path, name: &str, text: &str) -> Result<Instance> {
     let mut coords: Vec<(f64, f64)> = Vec::new();
     let mut demand: Vec<i32> = Vec::new();
     let mut depot = 0usize;
+    let mut depots = 0usize;
+    let mut seen_coords: Vec<bool> = Vec::new();
     let mut section = "";
     for (ln, raw) in text.lines().enumerate() {
         let line = raw.trim();
@@ -176,12 +203,18 @@ fn read_vrplib(path: &Path, name: &str, text: &str) -> Result<Instance> {
                 "DIMENSION" => {
                     dim = v
                         .parse()
-                        .map_err(|_| bad(path, ln + 1, v, "an integer DIMENSION"))?
+                        .map_err(|_| bad(path, ln + 1, v, "an integer DIMENSION"))?;
+                    if !(2..=MAX_NODES).contains(&dim) {
+                        return Err(bad(path, ln + 1, v, &format!("a DIMENSION from 2 to {MAX_NODES}")));
+                    }
                 }
                 "CAPACITY" => {
                     cap = v
                         .parse()
-                        .map_err(|_| bad(path, ln + 1, v, "an integer CAPACITY"))?
+                        .map_err(|_| bad(path, ln + 1, v, "an integer CAPACITY"))?;
+                    if cap <= 0 || cap > 1_000_000 {
+                        return Err(bad(path, ln + 1, v, "a CAPACITY from 1 to 1,000,000"));
+                    }
                 }
                 "EDGE_WEIGHT_TYPE" if v != "EUC_2D" => {
                     return Err(bad(path, ln + 1, v, "EDGE_WEIGHT_TYPE EUC_2D"));
@@ -198,8 +231,12 @@ fn read_vrplib(path: &Path, name: &str, text: &str) -> Result<Instance> {
                     _ => "depot",
                 };
                 if coords.is_empty() {
+                    if dim < 2 {
+                        return Err(bad(path, ln + 1, line, "DIMENSION before the sections"));
+                    }
                     coords = vec![(0.0, 0.0); dim];
                     demand = vec![0; dim];
+                    seen_coords = vec![false; dim];
                 }
                 continue;
             }
@@ -212,26 +249,41 @@ fn read_vrplib(path: &Path, name: &str, text: &str) -> Result<Instance> {
                 .and_then(|x| x.parse::<f64>().ok())
                 .ok_or_else(|| bad(path, ln + 1, line, "numbers"))
         };
+        let node = |i: usize| -> Result<usize> {
+            let id = num(i)?;
+            if id.fract() != 0.0 || id < 1.0 || id > dim as f64 {
+                return Err(bad(path, ln + 1, line, "a node id from 1 to DIMENSION"));
+            }
+            Ok(id as usize - 1)
+        };
         match section {
             "coord" => {
-                let id = num(0)? as usize;
-                if id == 0 || id > dim {
-                    return Err(bad(path, ln + 1, line, "a node id from 1 to DIMENSION"));
+                let id = node(0)?;
+                let (x, y) = (num(1)?, num(2)?);
+                if !(x.is_finite() && y.is_finite() && x.abs() <= 1e7 && y.abs() <= 1e7) || t.len() != 3 {
+                    return Err(bad(path, ln + 1, line, "a node id and two finite coordinates within ±10,000,000"));
                 }
-                coords[id - 1] = (num(1)?, num(2)?);
+                coords[id] = (x, y);
+                seen_coords[id] = true;
             }
             "demand" => {
-                let id = num(0)? as usize;
-                if id == 0 || id > dim {
-                    return Err(bad(path, ln + 1, line, "a node id from 1 to DIMENSION"));
+                let id = node(0)?;
+                let d = num(1)?;
+                if t.len() != 2 {
+                    return Err(bad(path, ln + 1, line, "a node id and one demand (one load dimension)"));
                 }
-                demand[id - 1] = num(1)? as i32;
+                if d.fract() != 0.0 || !(0.0..=1e6).contains(&d) {
+                    return Err(bad(path, ln + 1, line, "a whole-number demand from 0 to 1,000,000"));
+                }
+                demand[id] = d as i32;
             }
             "depot" => {
-                let id = num(0)? as i64;
-                if id > 0 {
-                    depot = id as usize - 1;
+                let id = num(0)?;
+                if id == -1.0 {
+                    continue;
                 }
+                depot = node(0)?;
+                depots += 1;
             }
             _ => {}
         }
@@ -243,6 +295,23 @@ fn read_vrplib(path: &Path, name: &str, text: &str) -> Result<Instance> {
             "",
             "a CVRP with DIMENSION, CAPACITY and NODE_COORD_SECTION",
         ));
+    }
+    if let Some(missing) = seen_coords.iter().position(|&s| !s) {
+        return Err(bad(
+            path,
+            0,
+            &format!("node {} has no coordinates", missing + 1),
+            "DIMENSION nodes in NODE_COORD_SECTION (is the file complete?)",
+        ));
+    }
+    if depots > 1 {
+        return Err(bad(path, 0, &format!("{depots} depots"), "one depot"));
+    }
+    if demand[depot] != 0 {
+        return Err(bad(path, 0, &format!("depot demand {}", demand[depot]), "a depot with demand 0"));
+    }
+    if demand.iter().any(|&d| d > cap) {
+        return Err(bad(path, 0, "", "no demand above CAPACITY (such a customer cannot be served)"));
     }
     let dist = euclid_matrix(&coords, |d| d.round() as i64);
     let mut stops = Vec::new();
@@ -318,7 +387,17 @@ fn read_solomon(path: &Path, name: &str, text: &str) -> Result<Instance> {
             .filter_map(|x| x.parse().ok())
             .collect();
         if t.len() == 7 && l.split_whitespace().count() == 7 {
-            rows.push([t[0], t[1], t[2], t[3], t[4], t[5], t[6]]);
+            let row = [t[0], t[1], t[2], t[3], t[4], t[5], t[6]];
+            if let Some(problem) = row_problem(&row, rows.len(), &[3, 4, 5, 6]) {
+                return Err(bad(path, i + 1, l, &problem));
+            }
+            if row[4] > row[5] {
+                return Err(bad(path, i + 1, l, "a ready time no later than the due date"));
+            }
+            rows.push(row);
+            if rows.len() > MAX_NODES {
+                return Err(bad(path, i + 1, l, &format!("at most {MAX_NODES} customers")));
+            }
         }
         i += 1;
     }
@@ -401,7 +480,17 @@ fn read_lilim(path: &Path, name: &str, text: &str) -> Result<Instance> {
                 "9 numbers: id x y demand earliest latest service pickup delivery",
             ));
         }
-        rows.push([t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7], t[8]]);
+        let row = [t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7], t[8]];
+        if let Some(problem) = row_problem(&row, rows.len(), &[4, 5, 6, 7, 8]) {
+            return Err(bad(path, ln + 1, l, &problem));
+        }
+        rows.push(row);
+        if rows.len() > MAX_NODES {
+            return Err(bad(path, ln + 1, l, &format!("at most {MAX_NODES} nodes")));
+        }
+    }
+    if rows.len() < 2 {
+        return Err(bad(path, 0, "", "a depot row and at least one node row after the header"));
     }
     let coords: Vec<(f64, f64)> = rows.iter().map(|r| (r[1], r[2])).collect();
     let s = EUCLID_SCALE;
@@ -416,21 +505,21 @@ fn read_lilim(path: &Path, name: &str, text: &str) -> Result<Instance> {
             continue;
         }
         let d = r[8] as usize;
-        if d == 0 || d >= n {
+        if d == 0 || d >= n || rows[d][3] != -r[3] || rows[d][7] as usize != k {
             return Err(bad(
                 path,
                 k + 2,
                 &format!("{}", r[8]),
-                "the index of this pickup's delivery node",
+                "the index of this pickup's delivery node (a node whose demand is minus this one's and whose pickup index names this node)",
             ));
         }
         let dr = &rows[d];
         let j = jobs.len() as u32;
         let q = r[3] as i32;
         let si = stops.len() as u32;
-        for (row, kind, pick) in [(r, StopKind::Pickup, q), (dr, StopKind::Delivery, -q)] {
+        for (loc, row, kind, pick) in [(k, r, StopKind::Pickup, q), (d, dr, StopKind::Delivery, -q)] {
             stops.push(Stop {
-                loc: row[0] as u32,
+                loc: loc as u32,
                 early: (row[4] * s).round() as i64,
                 late: (row[5] * s).round() as i64,
                 service: (row[6] * s).round() as i64,

@@ -10,10 +10,20 @@ use std::path::{Path, PathBuf};
 
 const MAGIC: &[u8; 8] = b"SRNET\r\n\x1a";
 /// Bump whenever the graph model, tag rules or serialized layout change.
-const FORMAT_VERSION: u32 = 1;
+const FORMAT_VERSION: u32 = 2;
 
 /// Identity of an extract's content: (length in bytes, 64-bit content hash).
 pub type Fingerprint = (u64, u64);
+
+/// The running hash of [`fingerprint`] over `bytes`, from state `h`.
+fn mix(mut h: u64, bytes: &[u8]) -> u64 {
+    for chunk in bytes.chunks(8) {
+        let mut w = [0u8; 8];
+        w[..chunk.len()].copy_from_slice(chunk);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+    h
+}
 
 /// Hashes the whole file (8-byte words, multiply-rotate mix): fast, stable across
 /// platforms and Rust versions, and sensitive to any change.
@@ -29,11 +39,7 @@ pub fn fingerprint(path: &Path) -> Result<Fingerprint> {
             break;
         }
         len += k as u64;
-        for chunk in buf[..k].chunks(8) {
-            let mut w = [0u8; 8];
-            w[..chunk.len()].copy_from_slice(chunk);
-            h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        }
+        h = mix(h, &buf[..k]);
     }
     Ok((len, h))
 }
@@ -41,10 +47,12 @@ pub fn fingerprint(path: &Path) -> Result<Fingerprint> {
 /// Where cache files go: `$SCHOOLRUN_CACHE_DIR`, else `$XDG_CACHE_HOME/schoolrun`, else
 /// `~/.cache/schoolrun`, else the system temporary directory.
 pub fn default_cache_dir() -> PathBuf {
-    if let Some(d) = std::env::var_os("SCHOOLRUN_CACHE_DIR") {
+    // An empty variable counts as unset (it would mean the current folder).
+    let set = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty());
+    if let Some(d) = set("SCHOOLRUN_CACHE_DIR") {
         return PathBuf::from(d);
     }
-    if let Some(d) = std::env::var_os("XDG_CACHE_HOME") {
+    if let Some(d) = set("XDG_CACHE_HOME") {
         return PathBuf::from(d).join("schoolrun");
     }
     if let Some(h) = std::env::var_os("HOME") {
@@ -62,20 +70,41 @@ pub(super) fn file_for(dir: &Path, osm: &Path, fp: Fingerprint) -> PathBuf {
     dir.join(format!("{stem}-{:016x}-v{FORMAT_VERSION}.srnet", fp.1))
 }
 
-/// Loads a cache file if it exists, has this format version and was built from an
-/// extract with this fingerprint; `None` otherwise (including when it is damaged).
-pub(super) fn load(file: &Path, fp: Fingerprint) -> Option<(RoadNetwork, ContractionHierarchy)> {
-    let mut r = BufReader::with_capacity(1 << 20, File::open(file).ok()?);
-    let mut head = [0u8; 8 + 4 + 16];
-    r.read_exact(&mut head).ok()?;
-    if &head[..8] != MAGIC
-        || u32::from_le_bytes(head[8..12].try_into().ok()?) != FORMAT_VERSION
-        || u64::from_le_bytes(head[12..20].try_into().ok()?) != fp.0
-        || u64::from_le_bytes(head[20..28].try_into().ok()?) != fp.1
+/// What reading a cache file found.
+pub(super) enum Cached {
+    /// No usable file for this extract and format version.
+    Missing,
+    /// The file is there but damaged (its body does not match its checksum).
+    Damaged,
+    /// The prepared network.
+    Found(Box<(RoadNetwork, ContractionHierarchy)>),
+}
+
+/// Loads a cache file if it exists, has this format version, was built from an extract
+/// with this fingerprint, and its whole body matches the checksum in its header.
+pub(super) fn load(file: &Path, fp: Fingerprint) -> Cached {
+    let Ok(bytes) = crate::scenario::table::read_regular(file) else {
+        return Cached::Missing;
+    };
+    const HEAD: usize = 8 + 4 + 16 + 16;
+    if bytes.len() < HEAD
+        || &bytes[..8] != MAGIC
+        || bytes[8..12] != FORMAT_VERSION.to_le_bytes()
+        || bytes[12..20] != fp.0.to_le_bytes()
+        || bytes[20..28] != fp.1.to_le_bytes()
     {
-        return None;
+        return Cached::Missing;
     }
-    bincode::deserialize_from(r).ok()
+    let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap_or([0; 8]));
+    let (body_len, body_hash) = (word(28), word(36));
+    let body = &bytes[HEAD..];
+    if body.len() as u64 != body_len || mix(0xcbf2_9ce4_8422_2325, body) != body_hash {
+        return Cached::Damaged;
+    }
+    match bincode::deserialize(body) {
+        Ok(v) => Cached::Found(Box::new(v)),
+        Err(_) => Cached::Damaged,
+    }
 }
 
 /// Writes a cache file atomically (temporary file, then rename).
@@ -89,12 +118,15 @@ pub(super) fn store(
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let tmp = file.with_extension(format!("tmp{}", std::process::id()));
     let write = || -> std::io::Result<()> {
+        let body = bincode::serialize(&(roads, ch)).map_err(std::io::Error::other)?;
         let mut w = BufWriter::with_capacity(1 << 20, File::create(&tmp)?);
         w.write_all(MAGIC)?;
         w.write_all(&FORMAT_VERSION.to_le_bytes())?;
         w.write_all(&fp.0.to_le_bytes())?;
         w.write_all(&fp.1.to_le_bytes())?;
-        bincode::serialize_into(&mut w, &(roads, ch)).map_err(std::io::Error::other)?;
+        w.write_all(&(body.len() as u64).to_le_bytes())?;
+        w.write_all(&mix(0xcbf2_9ce4_8422_2325, &body).to_le_bytes())?;
+        w.write_all(&body)?;
         w.flush()?;
         Ok(())
     };

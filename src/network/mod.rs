@@ -295,7 +295,15 @@ impl Network {
         let cache_file = cache_dir.map(|d| cache::file_for(d, osm, fp));
         if let Some(file) = &cache_file {
             let t = Instant::now();
-            if let Some((roads, ch)) = cache::load(file, fp) {
+            let cached = cache::load(file, fp);
+            if let cache::Cached::Damaged = cached {
+                progress.warn(&format!(
+                    "the cached road network {} is damaged (checksum mismatch); rebuilding it",
+                    file.display()
+                ));
+            }
+            if let cache::Cached::Found(both) = cached {
+                let (roads, ch) = *both;
                 let net = Self::assemble(roads, ch);
                 return Ok((
                     net,

@@ -145,7 +145,7 @@ fn exclusion(
         return Some((Reason::NoVehicleFits, String::new()));
     }
     let (h, s) = (loc.home[i] as u32, loc.school[p.school] as u32);
-    let limit = 60 * p.ride_limit_min(&sc.policy) as i64;
+    let limit = p.ride_limit_s(&sc.policy);
     for (direct, dir) in [
         (travel.time(h, s), "home → school"),
         (travel.time(s, h), "school → home"),
@@ -184,7 +184,7 @@ fn legs(sc: &Scenario, travel: &Travel, loc: &Locations, i: usize) -> [Leg; 2] {
     let p = &sc.pupils[i];
     let school = &sc.schools[p.school];
     let (h, s) = (loc.home[i] as u32, loc.school[p.school] as u32);
-    let limit = 60 * p.ride_limit_min(&sc.policy) as i64;
+    let limit = p.ride_limit_s(&sc.policy);
     let board = boarding_s(sc, p);
     let (e, l) = (
         school.am_arrive_earliest.seconds(),
@@ -256,7 +256,7 @@ pub fn compile_with(
                 last: first + 1,
             }
         };
-        let limit = 60 * p.ride_limit_min(&sc.policy) as i64;
+        let limit = p.ride_limit_s(&sc.policy);
         let new_job = |jobs: &mut Vec<Job>, parts: [Option<Part>; MAX_TRIPS], stops: Vec<u32>| {
             let j = jobs.len() as u32;
             jobs.push(Job {

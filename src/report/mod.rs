@@ -10,7 +10,7 @@ use std::path::Path;
 pub mod html;
 mod outputs;
 pub mod plan_file;
-pub use outputs::{write_replan, write_savings, write_tender};
+pub use outputs::{replan_files, savings_files, tender_files};
 pub use plan_file::read as read_plan;
 
 /// Writes a matrix as CSV, one row per ordered pair: `from,to,seconds,metres`.
@@ -39,15 +39,14 @@ pub fn write_matrix_csv(path: &Path, ids: &[String], m: &Matrix) -> Result<()> {
 /// Writes a plan's outputs (SPEC §5): `summary.json`, `routes.csv`, `routes.geojson`, and
 /// `plan.json` (the whole plan, read back by `schoolrun tender` and `schoolrun savings`).
 /// `coords[loc]` is the `[lat, lon]` of each matrix location (snapped onto the road).
-pub fn write_plan(
-    out: &Path,
+pub fn plan_files(
+    set: &mut crate::files::OutputSet,
     sc: &crate::scenario::Scenario,
     plan: &crate::plan::Plan,
     coords: &[[f64; 2]],
     extra: serde_json::Value,
 ) -> Result<()> {
     use crate::units::hhmm;
-    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
     let current = sc.current_cost_per_day() * sc.policy.school_days as i64;
     let mut by_type = std::collections::BTreeMap::<&str, usize>::new();
     for r in &plan.routes {
@@ -56,6 +55,7 @@ pub fn write_plan(
             .or_default() += 1;
     }
     let saving = current - plan.cost_per_year;
+    let baseline = !sc.current_routes.is_empty();
     let unrouted: Vec<serde_json::Value> = plan
         .unrouted
         .iter()
@@ -73,19 +73,20 @@ pub fn write_plan(
         "cost_per_year": plan.cost_per_year.pounds(),
         "price_basis": "reference prices (vehicles.csv), both halves of the day, assistants included",
         "current_routes": sc.current_routes.len(),
-        "current_cost_per_year": current.pounds(),
+        "current_cost_per_year": baseline.then(|| current.pounds()),
         "current_price_basis": "today's contract prices (current_routes.csv), assistants included",
-        "saving_per_year": saving.pounds(),
-        "saving_pct": crate::units::percent(saving, current),
+        "saving_per_year": baseline.then(|| saving.pounds()),
+        "saving_pct": baseline.then(|| crate::units::percent(saving, current)),
         "continuity": plan.continuity.word(),
         "split_pupils": plan.split_pupils,
         "chained_half_days": plan.chained_halves,
         "checker": {"ok": true, "plan_level": "ok"},
         "search": {"iterations": plan.iterations, "seconds": plan.seconds, "stopped_by_time": plan.stopped_by_time},
         "run": extra,
+        "run_id": set.run_id(),
     });
     let routes_csv = {
-        let mut w = csv::Writer::from_writer(Vec::new());
+        let mut w = crate::files::Csv::new();
         let _ = w.write_record([
             "route",
             "vehicle",
@@ -150,16 +151,10 @@ pub fn write_plan(
     let summary_text =
         serde_json::to_string_pretty(&summary).map_err(|e| Error::model(e.to_string()))?;
     let geo_text = serde_json::to_string(&geojson).map_err(|e| Error::model(e.to_string()))?;
-    let plan_text = plan_file::to_json(sc, plan);
-    write_atomic(&out.join("plan.json"), |w| {
-        w.write_all(plan_text.as_bytes())
-    })?;
-    write_atomic(&out.join("routes.csv"), |w| w.write_all(&routes_csv))?;
-    write_atomic(&out.join("routes.geojson"), |w| {
-        w.write_all(geo_text.as_bytes())
-    })?;
-    write_atomic(&out.join("summary.json"), |w| {
-        w.write_all(summary_text.as_bytes())
-    })?;
+    let plan_text = plan_file::to_json(sc, plan, set.run_id());
+    set.add("plan.json", plan_text);
+    set.add("routes.csv", routes_csv);
+    set.add("routes.geojson", geo_text);
+    set.add("summary.json", summary_text);
     Ok(())
 }

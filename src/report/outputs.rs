@@ -2,16 +2,15 @@
 
 use crate::contracts::{Award, Comparison, Comparisons, Sensitivity, Tender};
 use crate::error::{Error, Result};
-use crate::files::write_atomic;
+use crate::files::OutputSet;
 use crate::units::{Pence, percent};
-use std::path::Path;
 
 fn money(p: crate::units::Pence) -> String {
     p.decimal()
 }
 
 fn comparison_csv(rows: &[Comparison], total: Option<&Comparison>, count: &str) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut w = crate::files::Csv::new();
     let _ = w.write_record([
         "id",
         &format!("current_{count}"),
@@ -44,8 +43,8 @@ fn comparison_csv(rows: &[Comparison], total: Option<&Comparison>, count: &str) 
 /// Writes a tender's outputs: `tender.json` (totals, bounds, gap, sensitivity, warnings),
 /// `allocation.csv` (one row per route), `by_school.csv`, `by_operator.csv` and
 /// `sensitivity.csv`. Every file is prepared before any is written.
-pub fn write_tender(
-    out: &Path,
+pub fn tender_files(
+    set: &mut OutputSet,
     school_days: u32,
     t: &Tender,
     award: &Award,
@@ -55,7 +54,7 @@ pub fn write_tender(
     extra: serde_json::Value,
 ) -> Result<()> {
     let days = school_days as i64;
-    let mut alloc = csv::Writer::from_writer(Vec::new());
+    let mut alloc = crate::files::Csv::new();
     let _ = alloc.write_record([
         "route",
         "supplier",
@@ -94,7 +93,7 @@ pub fn write_tender(
     let alloc = alloc.into_inner().unwrap_or_default();
     let schools = comparison_csv(&cmp.schools, Some(&cmp.total), "pupils");
     let operators = comparison_csv(&cmp.operators, Some(&cmp.total), "routes");
-    let mut sw = csv::Writer::from_writer(Vec::new());
+    let mut sw = crate::files::Csv::new();
     let _ = sw.write_record([
         "change",
         "cost_per_day",
@@ -136,25 +135,23 @@ pub fn write_tender(
         "sensitivity": sens,
         "warnings": warnings,
         "run": extra,
+        "run_id": set.run_id(),
     });
     let summary =
         serde_json::to_string_pretty(&summary).map_err(|e| Error::model(e.to_string()))?;
-    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
-    write_atomic(&out.join("allocation.csv"), |w| w.write_all(&alloc))?;
-    write_atomic(&out.join("by_school.csv"), |w| w.write_all(&schools))?;
-    write_atomic(&out.join("by_operator.csv"), |w| w.write_all(&operators))?;
-    write_atomic(&out.join("sensitivity.csv"), |w| w.write_all(&sens_csv))?;
-    write_atomic(&out.join("tender.json"), |w| {
-        w.write_all(summary.as_bytes())
-    })?;
+    set.add("allocation.csv", alloc);
+    set.add("by_school.csv", schools);
+    set.add("by_operator.csv", operators);
+    set.add("sensitivity.csv", sens_csv);
+    set.add("tender.json", summary);
     Ok(())
 }
 
 /// Writes the savings outputs: `savings.csv` (one row per eligible pupil and offer),
 /// `targets.csv`, `projection.csv`, `savings.json` and `report.html`. Everything is
 /// prepared before any file is written.
-pub fn write_savings(
-    out: &Path,
+pub fn savings_files(
+    set: &mut OutputSet,
     sc: &crate::scenario::Scenario,
     savings: &crate::savings::Savings,
     targets: &[crate::savings::Target],
@@ -162,7 +159,7 @@ pub fn write_savings(
     checks: &[(usize, Pence, Pence)],
     html: &str,
 ) -> Result<()> {
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut w = crate::files::Csv::new();
     let _ = w.write_record([
         "pupil",
         "route",
@@ -200,7 +197,7 @@ pub fn write_savings(
         }
     }
     let savings_csv = w.into_inner().unwrap_or_default();
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut w = crate::files::Csv::new();
     let _ = w.write_record([
         "priority",
         "pupil",
@@ -222,7 +219,7 @@ pub fn write_savings(
         ]);
     }
     let targets_csv = w.into_inner().unwrap_or_default();
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut w = crate::files::Csv::new();
     let _ = w.write_record([
         "year",
         "ptb_moved",
@@ -252,18 +249,16 @@ pub fn write_savings(
         "projection": projection,
         "ptb_caseload": sc.policy.ptb_caseload,
         "itt_caseload": sc.policy.itt_caseload,
+        "run_id": set.run_id(),
         "checks_against_full_resolve": checks.iter().map(|(p, fast, full)| serde_json::json!({
             "pupil": sc.pupils[*p].id, "fast_per_year": fast.pounds(), "full_per_year": full.pounds()})).collect::<Vec<_>>(),
     });
     let json = serde_json::to_string_pretty(&json).map_err(|e| Error::model(e.to_string()))?;
-    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
-    write_atomic(&out.join("savings.csv"), |w| w.write_all(&savings_csv))?;
-    write_atomic(&out.join("targets.csv"), |w| w.write_all(&targets_csv))?;
-    write_atomic(&out.join("projection.csv"), |w| {
-        w.write_all(&projection_csv)
-    })?;
-    write_atomic(&out.join("savings.json"), |w| w.write_all(json.as_bytes()))?;
-    write_atomic(&out.join("report.html"), |w| w.write_all(html.as_bytes()))?;
+    set.add("savings.csv", savings_csv);
+    set.add("targets.csv", targets_csv);
+    set.add("projection.csv", projection_csv);
+    set.add("savings.json", json);
+    set.add("report.html", stamp_report(html, set.run_id()));
     Ok(())
 }
 
@@ -271,15 +266,15 @@ pub fn write_savings(
 /// `diff_by_school.csv`, `tradeoff.csv`, `current_checks.csv` (today's routes under
 /// today's rules) and `report.html`.
 #[allow(clippy::too_many_arguments)]
-pub fn write_replan(
-    out: &Path,
+pub fn replan_files(
+    set: &mut OutputSet,
     sc: &crate::scenario::Scenario,
     checks: &[crate::replan::RouteCheck],
     table: &[(Option<u32>, usize, Pence)],
     changes: &[crate::replan::Change],
     repaired: Pence,
 ) -> Result<()> {
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut w = crate::files::Csv::new();
     let _ = w.write_record([
         "pupil",
         "school",
@@ -309,7 +304,7 @@ pub fn write_replan(
         ]);
     }
     let diff = w.into_inner().unwrap_or_default();
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut w = crate::files::Csv::new();
     let _ = w.write_record(["max_changes", "moved", "cost_per_year", "saving_per_year"]);
     for (b, n, c) in table {
         let _ = w.write_record([
@@ -320,7 +315,7 @@ pub fn write_replan(
         ]);
     }
     let tradeoff = w.into_inner().unwrap_or_default();
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut w = crate::files::Csv::new();
     let _ = w.write_record([
         "route",
         "pupils",
@@ -349,7 +344,7 @@ pub fn write_replan(
             e[2] += usize::from(c.old_assistant != c.new_assistant);
             e[3] += usize::from(c.pickup_change_min.is_some_and(|x| x != 0));
         }
-        let mut w = csv::Writer::from_writer(Vec::new());
+        let mut w = crate::files::Csv::new();
         let _ = w.write_record([
             "id",
             "pupils",
@@ -377,13 +372,21 @@ pub fn write_replan(
     });
     let by_school = group(&|c| c.school.clone());
     let html = super::html::render_changes(sc, checks, table, changes, repaired);
-    write_atomic(&out.join("diff.csv"), |w| w.write_all(&diff))?;
-    write_atomic(&out.join("tradeoff.csv"), |w| w.write_all(&tradeoff))?;
-    write_atomic(&out.join("diff_by_route.csv"), |w| w.write_all(&by_route))?;
-    write_atomic(&out.join("diff_by_school.csv"), |w| w.write_all(&by_school))?;
-    write_atomic(&out.join("current_checks.csv"), |w| {
-        w.write_all(&checks_csv)
-    })?;
-    write_atomic(&out.join("report.html"), |w| w.write_all(html.as_bytes()))?;
+    set.add("diff.csv", diff);
+    set.add("tradeoff.csv", tradeoff);
+    set.add("diff_by_route.csv", by_route);
+    set.add("diff_by_school.csv", by_school);
+    set.add("current_checks.csv", checks_csv);
+    set.add("report.html", stamp_report(&html, set.run_id()));
     Ok(())
+}
+
+/// The report with the run that wrote it, in a meta tag (the report and the other outputs
+/// of one run carry the same id).
+pub(crate) fn stamp_report(html: &str, run_id: &str) -> String {
+    html.replacen(
+        "<head>",
+        &format!("<head><meta name=\"schoolrun-run\" content=\"{run_id}\">"),
+        1,
+    )
 }

@@ -50,6 +50,8 @@ struct UnroutedFile {
 #[derive(Serialize, Deserialize)]
 struct PlanFile {
     format: String,
+    #[serde(default)]
+    run_id: String,
     scenario: String,
     continuity: String,
     cost_per_day: Pence,
@@ -63,8 +65,8 @@ struct PlanFile {
     unrouted: Vec<UnroutedFile>,
 }
 
-/// The plan as `plan.json` text.
-pub fn to_json(sc: &Scenario, plan: &Plan) -> String {
+/// The plan as `plan.json` text, stamped with the run that wrote it.
+pub fn to_json(sc: &Scenario, plan: &Plan, run_id: &str) -> String {
     let half = |h: &HalfDay| HalfFile {
         metres: h.metres,
         seconds: h.seconds,
@@ -83,6 +85,7 @@ pub fn to_json(sc: &Scenario, plan: &Plan) -> String {
     };
     let file = PlanFile {
         format: FORMAT.into(),
+        run_id: run_id.into(),
         scenario: sc.name.clone(),
         continuity: plan.continuity.word().into(),
         cost_per_day: plan.cost_per_day,
@@ -118,9 +121,10 @@ pub fn to_json(sc: &Scenario, plan: &Plan) -> String {
     serde_json::to_string(&file).unwrap_or_default()
 }
 
-/// Reads `plan.json` from a plan output folder, against the scenario it must come from.
-/// A missing, damaged or foreign file is an input error naming the file and what is wrong.
-pub fn read(dir: &Path, sc: &Scenario) -> Result<Plan> {
+/// Reads `plan.json` from a plan output folder, against the scenario it must come from
+/// (`fingerprint` of its folder). A missing, damaged, incomplete or foreign file is an
+/// input error naming the file and what is wrong.
+pub fn read(dir: &Path, sc: &Scenario, fingerprint: &str) -> Result<Plan> {
     let path = dir.join("plan.json");
     let file = path.display().to_string();
     let problem = |line: usize, value: String, expected: String| Problem {
@@ -132,16 +136,24 @@ pub fn read(dir: &Path, sc: &Scenario) -> Result<Plan> {
         value,
         expected,
     };
-    let text = std::fs::read_to_string(&path).map_err(|e| {
-        Error::problem(problem(
+    if !path.is_file() {
+        return Err(Error::problem(problem(
             0,
             String::new(),
             format!(
-                "the plan.json written by `schoolrun plan DIR --out {}` ({e})",
+                "the plan.json written by `schoolrun plan DIR --out {}` (there is none)",
                 dir.display()
             ),
+        )));
+    }
+    let bytes = crate::files::read_checked(dir, "plan.json", fingerprint).map_err(|why| {
+        Error::problem(problem(
+            0,
+            String::new(),
+            format!("a plan.json from a finished `schoolrun plan` of this scenario, but {why}"),
         ))
     })?;
+    let text = String::from_utf8_lossy(&bytes);
     let f: PlanFile = serde_json::from_str(&text).map_err(|e| {
         Error::problem(problem(
             e.line(),

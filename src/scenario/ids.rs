@@ -46,6 +46,17 @@ impl Ids {
         id: &str,
         index: Option<usize>,
     ) -> bool {
+        if id.contains(';') || id.chars().any(char::is_control) {
+            row.problem(
+                f,
+                Code::BadId,
+                col,
+                id,
+                "an id without ';' (it separates ids in lists) or control characters",
+            );
+            self.map.entry(id.to_string()).or_insert((None, row.line));
+            return false;
+        }
         if let Some(&(_, line)) = self.map.get(id) {
             row.problem(
                 f,

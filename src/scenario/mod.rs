@@ -19,6 +19,38 @@ use crate::error::{Error, Result};
 use std::path::Path;
 use table::{Findings, Table};
 
+/// The files of a scenario folder, in the order they are fingerprinted.
+pub const FILES: &[&str] = &[
+    "scenario.toml",
+    "schools.csv",
+    "pupils.csv",
+    "vehicles.csv",
+    "operators.csv",
+    "rates.csv",
+    "bids.csv",
+    "bundles.csv",
+    "current_routes.csv",
+];
+
+/// The files a plan is made from: who travels, where to, and in what.
+const PLAN_INPUTS: &[&str] = &["schools.csv", "pupils.csv", "vehicles.csv"];
+
+/// A fingerprint of the files a plan is made from (names and contents): outputs record
+/// it, so that a later command never reads a plan of one scenario against another's
+/// pupils. Settings, prices and bids may change between `plan` and `tender` (that is what
+/// a tender round does); the plan checker re-verifies the plan under the new settings.
+pub fn fingerprint(dir: &Path) -> String {
+    let mut all = Vec::new();
+    for f in PLAN_INPUTS {
+        if let Ok(bytes) = table::read_regular(&dir.join(f)) {
+            all.extend_from_slice(f.as_bytes());
+            all.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+            all.extend_from_slice(&bytes);
+        }
+    }
+    crate::files::fnv(&all)
+}
+
 /// A named coordinate.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Point {

@@ -117,7 +117,7 @@ pub struct Pupil {
     /// Must travel with no other pupil.
     pub solo: bool,
     /// Maximum ride time in minutes, overriding the phase default.
-    pub max_ride_min: Option<u32>,
+    pub max_ride_min: Option<f64>,
     /// Indices of pupils this pupil must never share a vehicle with (symmetric).
     pub incompatible_with: Vec<usize>,
     /// How the pupil travels today.
@@ -440,12 +440,19 @@ pub struct Scenario {
 }
 
 impl Pupil {
-    /// The ride-time limit in minutes: the pupil's own or the phase default.
-    pub fn ride_limit_min(&self, policy: &Policy) -> u32 {
+    /// The ride-time limit in minutes: the pupil's own (as given, fractions kept) or the
+    /// phase default.
+    pub fn ride_limit_min(&self, policy: &Policy) -> f64 {
         self.max_ride_min.unwrap_or(match self.phase {
             Phase::Primary => policy.primary_max_ride_min,
             Phase::Secondary => policy.secondary_max_ride_min,
-        })
+        } as f64)
+    }
+
+    /// The ride-time limit in whole seconds (a fractional limit in minutes is kept to the
+    /// second, never rounded up).
+    pub fn ride_limit_s(&self, policy: &Policy) -> i64 {
+        (self.ride_limit_min(policy) * 60.0).floor() as i64
     }
 
     /// Seats the pupil needs (0 for a wheelchair user, who uses a wheelchair space).

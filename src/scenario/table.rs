@@ -9,6 +9,7 @@ pub struct Table {
     /// File name as shown in messages.
     pub file: String,
     headers: Vec<String>,
+    raw_headers: Vec<String>,
     rows: Vec<(usize, Vec<String>)>,
 }
 
@@ -81,7 +82,8 @@ impl Table {
 
     /// Reads a CSV file. Missing required columns, malformed rows and unreadable files
     /// become errors; unknown columns become warnings. Returns `None` only when nothing
-    /// of the file can be used.
+    /// of the file can be used. Only regular files are read (a pipe or device could block
+    /// forever).
     pub fn read(
         path: &Path,
         required: &[&str],
@@ -92,7 +94,7 @@ impl Table {
             .file_name()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_else(|| path.display().to_string());
-        let bytes = match std::fs::read(path) {
+        let bytes = match read_regular(path) {
             Ok(b) => b,
             Err(e) => {
                 f.error(
@@ -109,7 +111,10 @@ impl Table {
         Self::parse(&file, &bytes, required, optional, f)
     }
 
-    /// Parses CSV content (see [`Table::read`]).
+    /// Parses CSV content (see [`Table::read`]). Text that is not UTF-8 (UTF-16, or a
+    /// Windows code page) is one error naming the encoding, and is still read so that no
+    /// other error follows from it; so is a trailing comma on every row, or an unclosed
+    /// quote that swallows the rows after it.
     pub fn parse(
         file: &str,
         bytes: &[u8],
@@ -117,19 +122,15 @@ impl Table {
         optional: &[&str],
         f: &mut Findings,
     ) -> Option<Table> {
+        let text = decode(file, bytes, f);
         let mut rdr = csv::ReaderBuilder::new()
             .flexible(true)
             .trim(csv::Trim::All)
-            .from_reader(bytes);
-        let headers: Vec<String> = match rdr.byte_headers() {
+            .from_reader(text.as_bytes());
+        let raw_headers: Vec<String> = match rdr.headers() {
             Ok(h) => h
                 .iter()
-                .map(|b| {
-                    String::from_utf8_lossy(b)
-                        .trim()
-                        .trim_start_matches('\u{feff}')
-                        .to_ascii_lowercase()
-                })
+                .map(|s| s.trim().trim_start_matches('\u{feff}').to_string())
                 .collect(),
             Err(e) => {
                 f.error(
@@ -143,6 +144,12 @@ impl Table {
                 return None;
             }
         };
+        let mut headers: Vec<String> = raw_headers.iter().map(|h| h.to_ascii_lowercase()).collect();
+        // A trailing comma on the header row adds an empty column: ignore it.
+        let trailing_header = headers.len() > 1 && headers.last().is_some_and(String::is_empty);
+        if trailing_header {
+            headers.pop();
+        }
         if headers.iter().all(|h| h.is_empty()) {
             f.error(
                 Code::CsvEmpty,
@@ -185,49 +192,51 @@ impl Table {
                 );
             }
         }
+        let n = headers.len();
         let mut rows = Vec::new();
-        let mut rec = csv::ByteRecord::new();
+        let mut trailing: Vec<usize> = Vec::new();
+        let mut rec = csv::StringRecord::new();
         loop {
-            match rdr.read_byte_record(&mut rec) {
+            match rdr.read_record(&mut rec) {
                 Ok(false) => break,
                 Ok(true) => {
                     let line = rec.position().map(|p| p.line() as usize).unwrap_or(0);
                     if rec.iter().all(|v| v.is_empty()) {
                         continue;
                     }
-                    let mut fields = Vec::with_capacity(rec.len());
-                    let mut bad = false;
-                    for (i, v) in rec.iter().enumerate() {
-                        match std::str::from_utf8(v) {
-                            Ok(s) => fields.push(s.to_string()),
-                            Err(_) => {
-                                let col = headers.get(i).map(String::as_str).unwrap_or("");
-                                f.error(
-                                    Code::NotUtf8,
-                                    file,
-                                    line,
-                                    col,
-                                    &String::from_utf8_lossy(v),
-                                    "UTF-8 text",
-                                );
-                                bad = true;
-                            }
-                        }
+                    // A quote opened and never closed swallows the following lines into
+                    // one field: one error here, and the record is dropped.
+                    if let Some(k) = rec.iter().position(|v| v.contains('\n')) {
+                        let swallowed = rec.get(k).map_or(0, |v| v.matches('\n').count());
+                        f.error(
+                            Code::CsvMalformed,
+                            file,
+                            line,
+                            headers.get(k).map_or("", String::as_str),
+                            "\"",
+                            format!(
+                                "a closed quote: a quote opened on this line is never closed, and swallows the next {swallowed} line(s)"
+                            ),
+                        );
+                        continue;
                     }
-                    if fields.len() != headers.len() && !bad {
+                    let mut fields: Vec<String> = rec.iter().map(str::to_string).collect();
+                    if fields.len() == n + 1 && fields.last().is_some_and(String::is_empty) {
+                        fields.pop();
+                        trailing.push(line);
+                    }
+                    if fields.len() != n {
                         f.error(
                             Code::FieldCount,
                             file,
                             line,
                             "",
                             &format!("{} fields", fields.len()),
-                            format!("{} fields, one per header column", headers.len()),
+                            format!("{n} fields, one per header column"),
                         );
-                        bad = true;
+                        continue;
                     }
-                    if !bad {
-                        rows.push((line, fields));
-                    }
+                    rows.push((line, fields));
                 }
                 Err(e) => {
                     let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
@@ -243,14 +252,32 @@ impl Table {
                 }
             }
         }
+        // Rows ending in an extra empty field (a trailing comma) are one defect, reported
+        // once, unless the header row has one too (then the file is consistent).
+        if !trailing.is_empty() && !trailing_header {
+            f.error(
+                Code::FieldCount,
+                file,
+                trailing[0],
+                "",
+                &format!("{} row(s) with a trailing comma", trailing.len()),
+                format!("{n} fields, one per header column (remove the comma at the end of the rows)"),
+            );
+        }
         if missing {
             return None;
         }
         Some(Table {
             file: file.to_string(),
             headers,
+            raw_headers,
             rows,
         })
+    }
+
+    /// The header names as written (the matching of known columns ignores case).
+    pub fn raw_headers(&self) -> &[String] {
+        &self.raw_headers
     }
 
     /// The records, each as a [`Row`] accessor.
@@ -402,12 +429,17 @@ impl<'a> Row<'a> {
         }
     }
 
-    /// A required `HH:MM` time, in minutes after midnight.
+    /// A required `HH:MM` time (one or two digits for the hour, two for the minutes), in
+    /// minutes after midnight.
     pub fn time(&self, f: &mut Findings, column: &str) -> Option<u32> {
         let v = self.text(f, column)?;
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
         let parsed = v.split_once(':').and_then(|(h, m)| {
+            if !(digits(h) && h.len() <= 2 && digits(m) && m.len() == 2) {
+                return None;
+            }
             let (h, m) = (h.parse::<u32>().ok()?, m.parse::<u32>().ok()?);
-            (h < 24 && m < 60 && v.len() <= 5).then_some(h * 60 + m)
+            (h < 24 && m < 60).then_some(h * 60 + m)
         });
         if parsed.is_none() {
             self.err(
@@ -455,4 +487,72 @@ impl<'a> Row<'a> {
         }
         found
     }
+}
+
+/// Reads a file if it is a regular file (not a pipe, socket or device, which could block
+/// forever or never end).
+pub fn read_regular(path: &Path) -> std::io::Result<Vec<u8>> {
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
+    std::fs::read(path)
+}
+
+/// Windows-1252 characters of bytes 0x80 to 0x9F (the rest of the upper half is Latin-1).
+const CP1252: [char; 32] = [
+    '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž', '\u{8f}',
+    '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}', 'ž', 'Ÿ',
+];
+
+/// The text of a CSV file: UTF-8 as it should be; UTF-16 (by its byte-order mark, or by
+/// its NUL bytes) or a Windows code page decoded, with one error naming the encoding.
+fn decode(file: &str, bytes: &[u8], f: &mut Findings) -> String {
+    let utf16 = |le: bool, body: &[u8]| -> String {
+        let units: Vec<u16> = body
+            .chunks_exact(2)
+            .map(|c| if le { u16::from_le_bytes([c[0], c[1]]) } else { u16::from_be_bytes([c[0], c[1]]) })
+            .collect();
+        String::from_utf16_lossy(&units)
+    };
+    let nuls = bytes.iter().take(4096).filter(|&&b| b == 0).count();
+    let sample = bytes.len().min(4096);
+    let (text, encoding) = if bytes.starts_with(&[0xFF, 0xFE]) {
+        (utf16(true, &bytes[2..]), Some("UTF-16 (little-endian)"))
+    } else if bytes.starts_with(&[0xFE, 0xFF]) {
+        (utf16(false, &bytes[2..]), Some("UTF-16 (big-endian)"))
+    } else if sample > 8 && nuls * 4 > sample {
+        // Without a byte-order mark: the NULs are the high bytes of ASCII characters.
+        let le = bytes.get(1) == Some(&0);
+        (utf16(le, bytes), Some("UTF-16"))
+    } else {
+        match std::str::from_utf8(bytes) {
+            Ok(s) => (s.to_string(), None),
+            Err(_) => (
+                bytes
+                    .iter()
+                    .map(|&b| match b {
+                        0x80..=0x9F => CP1252[(b - 0x80) as usize],
+                        _ => b as char,
+                    })
+                    .collect(),
+                Some("Windows-1252 or Latin-1"),
+            ),
+        }
+    };
+    if let Some(encoding) = encoding {
+        let line = match std::str::from_utf8(bytes) {
+            Err(e) => bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1,
+            Ok(_) => 1,
+        };
+        f.error(
+            Code::NotUtf8,
+            file,
+            line,
+            "",
+            encoding,
+            format!("UTF-8 text: the file is {encoding}; save it as UTF-8 (in Excel, \"CSV UTF-8\")"),
+        );
+    }
+    text
 }

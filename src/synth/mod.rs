@@ -288,7 +288,7 @@ pub fn generate(
         let wheelchair = rng.chance(0.10);
         let needs_assistant = rng.chance(if wheelchair { 0.70 } else { 0.31 });
         let solo = rng.chance(0.09);
-        let max_ride_min = rng.chance(0.05).then(|| 30 + 5 * rng.below(3) as u32);
+        let max_ride_min = rng.chance(0.05).then(|| (30 + 5 * rng.below(3)) as f64);
         let mode = if rng.chance(0.04) {
             Mode::Ptb
         } else if rng.chance(0.01) {
@@ -651,7 +651,7 @@ fn ride_ok(
     let mut remaining = secs(group[group.len() - 1], school_ix);
     for i in (0..group.len()).rev() {
         let p = &sc.pupils[routed[group[i]]];
-        if remaining > 60.0 * p.ride_limit_min(&sc.policy) as f64 {
+        if remaining > 60.0 * p.ride_limit_min(&sc.policy) {
             return false;
         }
         if i > 0 {

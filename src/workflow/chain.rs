@@ -72,8 +72,10 @@ pub fn run(
     };
     let (plan, mut settings) = plan_with_spinner(&p, &plan_options, progress)?;
     settings.time_limit = None;
-    report::write_plan(
-        out,
+    // Every output of the chain is written at the end, as one set.
+    let mut set = crate::files::OutputSet::new(out, "savings", &p.fingerprint);
+    report::plan_files(
+        &mut set,
         sc,
         &plan,
         &p.coords,
@@ -82,7 +84,7 @@ pub fn run(
     on_step(Step::Planned(&plan, &settings));
     let plan_file = out.join("plan.json").display().to_string();
     let tr = tender(sc, &plan, &plan_file, &TenderOptions::default(), progress)?;
-    tr.write(out, sc.policy.school_days)?;
+    tr.add_files(&mut set, sc.policy.school_days)?;
     on_step(Step::Tendered(&tr));
     let bar = progress.bar(0, "marginal savings");
     let sr = savings(
@@ -120,8 +122,8 @@ pub fn run(
         targets: &sr.targets,
         projection: &sr.projection,
     };
-    report::write_savings(
-        out,
+    report::savings_files(
+        &mut set,
         sc,
         &sr.savings,
         &sr.targets,
@@ -129,6 +131,7 @@ pub fn run(
         &sr.checks,
         &report::html::render(&data),
     )?;
+    set.commit()?;
     on_step(Step::Finished(&budget));
     Ok(budget)
 }

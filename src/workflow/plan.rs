@@ -59,6 +59,33 @@ impl PlanOptions {
     }
 }
 
+/// A plan that routes nobody, although pupils are to be routed, is an input problem (no
+/// vehicle type available, say), never a result.
+pub fn nobody_routed(sc: &crate::scenario::Scenario, plan: &Plan) -> Result<()> {
+    let to_route = sc
+        .pupils
+        .iter()
+        .filter(|p| p.mode == crate::scenario::Mode::Route)
+        .count();
+    if to_route > 0 && plan.routed() == 0 {
+        let mut reasons: Vec<&str> = plan
+            .unrouted
+            .iter()
+            .filter(|u| !u.reason.is_arrangement())
+            .map(|u| u.reason.code())
+            .collect();
+        reasons.sort_unstable();
+        reasons.dedup();
+        return Err(Error::problem(Problem::file(
+            crate::error::Code::NothingToPlan,
+            "vehicles.csv",
+            format!("0 of {to_route} pupils routed ({})", reasons.join(", ")),
+            "vehicles to route pupils in (check the available counts and the pupils' needs)",
+        )));
+    }
+    Ok(())
+}
+
 /// Plans a prepared scenario. `progress(iterations, best cost)` reports the search.
 pub fn plan(
     p: &Prepared,
@@ -77,6 +104,7 @@ pub fn plan(
         o.recombine.then_some(&partitioner as &dyn SetPartitioner),
         None,
     )?;
+    nobody_routed(sc, &plan)?;
     Ok((plan, settings))
 }
 

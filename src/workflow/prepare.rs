@@ -36,6 +36,8 @@ impl Default for PrepareOptions {
 pub struct Prepared {
     /// The scenario folder.
     pub dir: PathBuf,
+    /// Fingerprint of the scenario folder's files (recorded with every output).
+    pub fingerprint: String,
     /// The scenario.
     pub scenario: Scenario,
     /// Warnings found while reading it.
@@ -169,10 +171,48 @@ pub fn check_snap_limit(max_snap_m: f64, option: &str) -> Result<()> {
     }
 }
 
+/// Memory the travel data of `points` locations needs, in bytes: the network's matrix
+/// while it is computed and the routing matrices built from it.
+pub fn matrix_bytes(points: usize) -> u64 {
+    let n = points as u64 + 1;
+    16 * n * n
+}
+
+/// Memory this machine has available, in bytes (`None` when it cannot be told).
+fn available_memory() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+/// A problem when a scenario of `pupils` pupils and `schools` schools would need more
+/// memory than this machine has available (the travel matrix grows with the square of
+/// the locations).
+pub fn memory_problem(pupils: usize, schools: usize) -> Option<Problem> {
+    let need = matrix_bytes(pupils + schools);
+    let have = available_memory()?;
+    (need > have / 10 * 8).then(|| {
+        Problem::file(
+            Code::TooLarge,
+            "pupils.csv",
+            format!("{pupils} pupils and {schools} schools"),
+            format!(
+                "a scenario whose travel matrix fits in memory: it needs about {:.1} GB, this machine has {:.1} GB available (split the county into areas)",
+                need as f64 / 1e9,
+                have as f64 / 1e9
+            ),
+        )
+    })
+}
+
 /// Loads, checks, snaps and measures a scenario folder (every problem in one pass).
 pub fn prepare(dir: &Path, o: &PrepareOptions, progress: &Progress) -> Result<Prepared> {
     check_snap_limit(o.max_snap_m, "--max-snap-m")?;
     let loaded = scenario::load(dir)?;
+    if let Some(p) = memory_problem(loaded.scenario.pupils.len(), loaded.scenario.schools.len()) {
+        return Err(Error::problem(p));
+    }
     let (network, network_report) =
         Network::load(&loaded.scenario.osm, o.cache_dir.as_deref(), progress)?;
     let (snaps, problems) = snap_places(&network, &places(&loaded), o.max_snap_m);
@@ -190,6 +230,7 @@ pub fn prepare(dir: &Path, o: &PrepareOptions, progress: &Progress) -> Result<Pr
     let (locations, _) = Locations::points(&loaded.scenario);
     Ok(Prepared {
         dir: dir.to_path_buf(),
+        fingerprint: scenario::fingerprint(dir),
         coords: snaps.iter().map(|s| [s.lat, s.lon]).collect(),
         scenario: loaded.scenario,
         warnings: loaded.warnings,
@@ -217,6 +258,10 @@ pub struct Validation {
 pub fn validate(dir: &Path, o: &PrepareOptions, progress: &Progress) -> Result<Validation> {
     check_snap_limit(o.max_snap_m, "--max-snap-m")?;
     let (loaded, mut errors) = scenario::load_all(dir);
+    errors.extend(memory_problem(
+        loaded.scenario.pupils.len(),
+        loaded.scenario.schools.len(),
+    ));
     if loaded.scenario.osm.is_file() {
         match Network::load(&loaded.scenario.osm, o.cache_dir.as_deref(), progress) {
             Ok((net, _)) => errors.extend(check_locations(&loaded, &net, o.max_snap_m)),

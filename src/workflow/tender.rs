@@ -48,10 +48,10 @@ pub struct TenderRun {
 }
 
 impl TenderRun {
-    /// Writes the tender's outputs to `out` (see [`crate::report::write_tender`]).
-    pub fn write(&self, out: &std::path::Path, school_days: u32) -> Result<()> {
-        crate::report::write_tender(
-            out,
+    /// Adds the tender's outputs to a set (see [`crate::report::tender_files`]).
+    pub fn add_files(&self, set: &mut crate::files::OutputSet, school_days: u32) -> Result<()> {
+        crate::report::tender_files(
+            set,
             school_days,
             &self.tender,
             &self.award,

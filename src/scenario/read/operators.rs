@@ -6,6 +6,7 @@ use super::super::model::{Operator, VehicleType};
 use super::super::schema::OPERATORS;
 use super::super::table::{Findings, Table};
 use super::opt_count;
+use crate::error::Code;
 use std::path::Path;
 
 /// The operators that could be used and the ids defined.
@@ -22,10 +23,31 @@ pub(crate) fn operators(dir: &Path, f: &mut Findings, vehicles: &[VehicleType]) 
     if !dir.join(OPERATORS.file).exists() {
         return out;
     }
-    let vt_cols: Vec<&str> = vehicles.iter().map(|v| v.id.as_str()).collect();
+    // Ids are case-sensitive everywhere; column names are matched ignoring case, so a
+    // fleet column must name its vehicle type exactly as vehicles.csv does.
+    let lower: Vec<String> = vehicles.iter().map(|v| v.id.to_ascii_lowercase()).collect();
+    let vt_cols: Vec<&str> = lower.iter().map(String::as_str).collect();
     let table = Table::read_schema(dir, &OPERATORS, &vt_cols, f);
     out.ids = Ids::new(table.is_some());
     let Some(t) = table else { return out };
+    for h in t.raw_headers() {
+        if let Some(v) = vehicles
+            .iter()
+            .find(|v| v.id.eq_ignore_ascii_case(h) && v.id != *h)
+        {
+            f.error(
+                Code::UnknownId,
+                &t.file,
+                1,
+                h,
+                h,
+                format!(
+                    "a vehicle type id exactly as in vehicles.csv ('{}'): ids are case-sensitive",
+                    v.id
+                ),
+            );
+        }
+    }
     for row in t.rows() {
         let id = row.text(f, "operator_id");
         let name = row.opt("name").unwrap_or("").to_string();

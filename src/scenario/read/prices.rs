@@ -66,11 +66,22 @@ pub(crate) fn bids(dir: &Path, f: &mut Findings, operator_ids: &Ids) -> Vec<Bid>
     let Some(t) = Table::read_schema(dir, &BIDS, &[], f) else {
         return bids;
     };
+    let mut seen: BTreeMap<(usize, String), usize> = BTreeMap::new();
     for row in t.rows() {
         let op = operator_ids.reference(&row, f, "operator_id", OPERATOR);
         let route = row.text(f, "route_id");
         let price = money(&row, f, "price_per_day");
         if let (Some(op), Some(route), Some(price)) = (op, route, price) {
+            if let Some(first) = seen.insert((op, route.to_string()), row.line) {
+                row.problem(
+                    f,
+                    Code::DuplicateId,
+                    "route_id",
+                    route,
+                    format!("one bid per operator and route (this operator bid for it on line {first})"),
+                );
+                continue;
+            }
             bids.push(Bid {
                 operator: op,
                 route_id: route.to_string(),

@@ -92,7 +92,7 @@ pub(crate) fn pupils(
                 wheelchair,
                 needs_assistant,
                 solo,
-                max_ride_min: max_ride.map(|m| m.round() as u32),
+                max_ride_min: max_ride,
                 incompatible_with: Vec::new(),
                 mode,
                 ptb_eligible,

@@ -55,6 +55,22 @@ pub(crate) fn vehicles(dir: &Path, f: &mut Findings) -> Vehicles {
             }
             _ => None,
         };
+        if let Some(other) = out
+            .list
+            .iter()
+            .find(|v| v.id != id && v.id.eq_ignore_ascii_case(id))
+        {
+            row.problem(
+                f,
+                Code::DuplicateId,
+                "vehicle_type",
+                id,
+                format!(
+                    "a vehicle type id that differs from '{}' in more than letter case (operators.csv names fleet columns by vehicle type)",
+                    other.id
+                ),
+            );
+        }
         let index = vehicle.as_ref().map(|_| out.list.len());
         if out.ids.define(&row, f, "vehicle_type", id, index) {
             out.list.extend(vehicle);

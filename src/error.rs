@@ -192,7 +192,12 @@ impl fmt::Display for Problem {
             }
         }
         if !self.column.is_empty() {
-            write!(f, " column '{}'", self.column)?;
+            let what = match self.code {
+                Code::BadArgument => "option",
+                _ if self.file.ends_with(".toml") => "key",
+                _ => "column",
+            };
+            write!(f, " {what} '{}'", self.column)?;
         }
         write!(f, ": [{}] ", self.code)?;
         if !self.value.is_empty() {

@@ -195,7 +195,8 @@ impl OutputSet {
                 },
             );
         }
-        let text = serde_json::to_string_pretty(&manifest).map_err(|e| Error::model(e.to_string()))?;
+        let text =
+            serde_json::to_string_pretty(&manifest).map_err(|e| Error::model(e.to_string()))?;
         write_atomic(&dir.join(MANIFEST), |w| w.write_all(text.as_bytes()))
     }
 }
@@ -212,7 +213,9 @@ pub fn read_manifest(dir: &Path) -> std::collections::BTreeMap<String, Entry> {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Untrusted {
     /// No manifest entry: not written by schoolrun, or its run did not finish.
-    #[error("it is not in the folder's manifest.json (its run did not finish, or schoolrun did not write it)")]
+    #[error(
+        "it is not in the folder's manifest.json (its run did not finish, or schoolrun did not write it)"
+    )]
     NotListed,
     /// Its content differs from what its run wrote (a later run was killed while writing).
     #[error("its content is not what run {0} wrote (a later run stopped part way?)")]
@@ -220,11 +223,19 @@ pub enum Untrusted {
     /// It was made from another scenario.
     #[error("it was made from another scenario (or the scenario's files changed since)")]
     OtherScenario,
+    /// Another file of its set is missing or was changed since.
+    #[error("its output set is incomplete: {0}, written by the same run, is missing or changed")]
+    Incomplete(String),
 }
 
 /// The bytes of output file `name` in `dir`, checked against the manifest: written by a
-/// finished run, unchanged since, and made from the scenario with fingerprint `scenario`.
-pub fn read_checked(dir: &Path, name: &str, scenario: &str) -> std::result::Result<Vec<u8>, Untrusted> {
+/// finished run, unchanged since, made from the scenario with fingerprint `scenario`, and
+/// with every other file of its run present and unchanged.
+pub fn read_checked(
+    dir: &Path,
+    name: &str,
+    scenario: &str,
+) -> std::result::Result<Vec<u8>, Untrusted> {
     let manifest = read_manifest(dir);
     let entry = manifest.get(name).ok_or(Untrusted::NotListed)?;
     let bytes = std::fs::read(dir.join(name)).map_err(|_| Untrusted::NotListed)?;
@@ -233,6 +244,15 @@ pub fn read_checked(dir: &Path, name: &str, scenario: &str) -> std::result::Resu
     }
     if entry.scenario != scenario {
         return Err(Untrusted::OtherScenario);
+    }
+    // The rest of its set must be whole too: every file the same run wrote, unchanged.
+    for (other, e) in &manifest {
+        if other != name && e.run_id == entry.run_id {
+            let same = std::fs::read(dir.join(other)).is_ok_and(|b| fnv(&b) == e.hash);
+            if !same {
+                return Err(Untrusted::Incomplete(other.clone()));
+            }
+        }
     }
     Ok(bytes)
 }

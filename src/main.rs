@@ -284,7 +284,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     })?;
                     spin.finish_and_clear();
                     let extra = serde_json::json!({"from": "current", "max_changes": o.max_changes, "seed": settings.seed});
-                    let mut set = schoolrun::files::OutputSet::new(out, "plan --from current", &p.fingerprint);
+                    let mut set = schoolrun::files::OutputSet::new(
+                        out,
+                        "plan --from current",
+                        &p.fingerprint,
+                    );
                     report::plan_files(&mut set, sc, &r.plan, &p.coords, extra)?;
                     let table: Vec<(Option<u32>, usize, Pence)> = r
                         .table
@@ -338,7 +342,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let v = workflow::validate(dir, &cli.prepare_options(*max_snap_m), &progress)?;
             print::validation(dir, &v, *json);
             if !v.errors.is_empty() {
-                return Err(Error::invalid(v.errors).into());
+                // The problems are listed on stdout already; stderr says only how many.
+                use std::io::Write;
+                let _ = std::io::stdout().flush();
+                eprintln!(
+                    "error: {} problem(s) in the input, listed above",
+                    v.errors.len()
+                );
+                std::process::exit(2);
             }
         }
         Command::Demo { out, data } => {

@@ -508,3 +508,101 @@ fn with_no_search_at_all_every_routable_pupil_is_routed() {
         p.unrouted
     );
 }
+
+/// Random small school days with every SEN rule in play: whatever the budget, the plan
+/// passes the plan-level checker and accounts for every pupil exactly once (carried both
+/// ways on routes, or listed as not routed).
+mod any_plan {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn random_day(seed: u64, n: usize, continuity: u8) -> (Scenario, Matrix) {
+        let mut r = crate::common::Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+        let n_schools = 1 + (r.unit() * 3.0) as usize;
+        let schools: Vec<(School, f64)> = (0..n_schools)
+            .map(|s| {
+                let bell = (
+                    8 + (r.unit() * 2.0) as u32,
+                    [0, 30, 50][(r.unit() * 3.0) as usize],
+                );
+                school(&format!("S{s}"), 12.0 * r.unit(), bell)
+            })
+            .collect();
+        let mut pupils = Vec::new();
+        for i in 0..n {
+            let (mut p, x) = pupil(
+                &format!("P{i}"),
+                (r.unit() * n_schools as f64) as usize,
+                25.0 * r.unit(),
+            );
+            p.wheelchair = r.unit() < 0.15;
+            p.needs_assistant = r.unit() < 0.15;
+            p.solo = r.unit() < 0.08;
+            if r.unit() < 0.3 {
+                p.max_ride_min = Some(15.0 + 45.0 * r.unit());
+            }
+            if i > 0 && r.unit() < 0.15 {
+                p.incompatible_with.push((r.unit() * i as f64) as usize);
+            }
+            if r.unit() < 0.08 {
+                p.mode = Mode::Ptb;
+            }
+            pupils.push((p, x));
+        }
+        // Incompatibility is symmetric in the scenario model.
+        for i in 0..n {
+            for k in pupils[i].0.incompatible_with.clone() {
+                if !pupils[k].0.incompatible_with.contains(&i) {
+                    pupils[k].0.incompatible_with.push(i);
+                }
+            }
+        }
+        let mut taxi = vehicle("TAXI", 4, 0, 120.0);
+        let mut wav = vehicle("WAV", 3, 1, 180.0);
+        let mut bus = vehicle("BUS", 8, 2, 260.0);
+        for v in [&mut taxi, &mut wav, &mut bus] {
+            if r.unit() < 0.4 {
+                v.available = Some((r.unit() * 4.0) as u32);
+            }
+        }
+        let (mut sc, m) = scenario(pupils, schools, vec![taxi, wav, bus]);
+        sc.policy.continuity =
+            [Continuity::SameVehicle, Continuity::Cost, Continuity::Free][continuity as usize % 3];
+        sc.policy.continuity_cost_per_pupil = Pence::from_pounds(3.0);
+        (sc, m)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+        #[test]
+        fn every_plan_passes_the_plan_checker(
+            seed in 0u64..1_000_000,
+            n in 1usize..14,
+            continuity in 0u8..3,
+            iterations in prop::sample::select(vec![0u64, 40, 300]),
+        ) {
+            let (sc, m) = random_day(seed, n, continuity);
+            let travel = plan::travel(&m);
+            let s = Settings { time_limit: None, iterations: Some(iterations), threads: 1, seed };
+            let p = plan::plan(&sc, &travel, &Locations::standard(&sc), &s, &|_, _| {}, None, None);
+            let p = match p {
+                Ok(p) => p,
+                Err(e) => return Err(TestCaseError::fail(format!("{e}"))),
+            };
+            let problems = plan::check::check(&sc, &p);
+            prop_assert!(problems.is_empty(), "{problems:?}");
+            let carried = p.vehicle_of(sc.pupils.len());
+            for (i, (am, pm)) in carried.iter().enumerate() {
+                let listed = p.unrouted.iter().filter(|u| u.pupil == i).count();
+                match (am, pm) {
+                    (Some(_), Some(_)) => prop_assert_eq!(listed, 0, "pupil {} routed and listed", i),
+                    (None, None) => prop_assert_eq!(listed, 1, "pupil {} lost", i),
+                    _ => prop_assert!(false, "pupil {} carried one way only", i),
+                }
+                if sc.pupils[i].mode != Mode::Route {
+                    prop_assert!(am.is_none(), "pupil {} on another arrangement was routed", i);
+                }
+            }
+        }
+    }
+}

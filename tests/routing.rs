@@ -162,7 +162,10 @@ fn a_job_that_fits_a_new_vehicle_is_never_left_out() {
             let mut s = settings(iterations);
             s.threads = 1;
             let out = routing::solve(&inst.problem, &s, None, &|_, _| {});
-            assert!(out.solution.unassigned.is_empty(), "{file} at {iterations} iterations");
+            assert!(
+                out.solution.unassigned.is_empty(),
+                "{file} at {iterations} iterations"
+            );
             assert!(routing::verify(&inst.problem, &out.solution).ok());
             assert_eq!(out.solution.routes.len(), vehicles, "{file}");
         }
@@ -179,7 +182,9 @@ mod every_job_that_fits_alone {
     fn problem(seed: u64, jobs: usize, trips: usize) -> Problem {
         let mut rng = schoolrun::rng::Rng::new(seed);
         let n = 2 * jobs + 4;
-        let pts: Vec<(f64, f64)> = (0..n).map(|_| (rng.unit() * 1000.0, rng.unit() * 1000.0)).collect();
+        let pts: Vec<(f64, f64)> = (0..n)
+            .map(|_| (rng.unit() * 1000.0, rng.unit() * 1000.0))
+            .collect();
         let travel = Travel::from_fn(n, |i, j| {
             let d = ((pts[i].0 - pts[j].0).powi(2) + (pts[i].1 - pts[j].1).powi(2)).sqrt();
             (d.round() as i64, d.ceil() as i64)
@@ -196,7 +201,12 @@ mod every_job_that_fits_alone {
             let first = stops.len() as u32;
             for (loc, kind, q, (e, l)) in [
                 (a, StopKind::Pickup, 1, (early, early + width)),
-                (b, StopKind::Delivery, -1, (early, early + width + ride + 50)),
+                (
+                    b,
+                    StopKind::Delivery,
+                    -1,
+                    (early, early + width + ride + 50),
+                ),
             ] {
                 stops.push(Stop {
                     loc: loc as u32,

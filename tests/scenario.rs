@@ -9,7 +9,7 @@ use schoolrun::workflow::prepare::check_locations;
 use std::path::Path;
 
 /// A private copy of the demo scenario whose `osm` path is absolute.
-fn demo_copy() -> tempfile::TempDir {
+pub(crate) fn demo_copy() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     for e in std::fs::read_dir(data("demo")).unwrap() {
         let e = e.unwrap();
@@ -26,7 +26,7 @@ fn demo_copy() -> tempfile::TempDir {
 }
 
 /// All errors for a folder: the readers' and the road network checks.
-fn errors(dir: &Path) -> Vec<Problem> {
+pub(crate) fn errors(dir: &Path) -> Vec<Problem> {
     let (loaded, mut errs) = load_all(dir);
     if loaded.scenario.osm.is_file() {
         errs.extend(check_locations(&loaded, rutland(), 500.0));
@@ -34,7 +34,7 @@ fn errors(dir: &Path) -> Vec<Problem> {
     errs
 }
 
-fn read_csv(path: &Path) -> Vec<Vec<String>> {
+pub(crate) fn read_csv(path: &Path) -> Vec<Vec<String>> {
     let mut r = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -45,7 +45,7 @@ fn read_csv(path: &Path) -> Vec<Vec<String>> {
         .collect()
 }
 
-fn write_csv(path: &Path, rows: &[Vec<String>]) {
+pub(crate) fn write_csv(path: &Path, rows: &[Vec<String>]) {
     let mut w = csv::WriterBuilder::new()
         .flexible(true)
         .from_path(path)
@@ -58,7 +58,7 @@ fn write_csv(path: &Path, rows: &[Vec<String>]) {
 
 /// Sets `column` of the record whose first field is `id` (or data row `id` = "#k").
 /// Returns the file line of that record.
-fn set(dir: &Path, file: &str, id: &str, column: &str, value: &str) -> usize {
+pub(crate) fn set(dir: &Path, file: &str, id: &str, column: &str, value: &str) -> usize {
     let path = dir.join(file);
     let mut rows = read_csv(&path);
     let c = rows[0].iter().position(|h| h == column).unwrap();
@@ -81,7 +81,7 @@ fn drop_column(dir: &Path, file: &str, column: &str) {
     write_csv(&path, &rows);
 }
 
-fn edit_toml(dir: &Path, from: &str, to: &str) {
+pub(crate) fn edit_toml(dir: &Path, from: &str, to: &str) {
     let p = dir.join("scenario.toml");
     let t = std::fs::read_to_string(&p).unwrap();
     assert!(t.contains(from), "{from}");

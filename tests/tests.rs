@@ -3,6 +3,7 @@
 mod common;
 mod contracts;
 mod day;
+mod defects;
 mod golden;
 mod network;
 mod replan;

@@ -48,7 +48,8 @@ pub fn tender(days: i64, tr: &workflow::TenderRun, json: bool) {
 
 /// Today's cost a year, when today's routes are given (the baseline of every saving).
 fn baseline(sc: &Scenario) -> Option<Pence> {
-    (!sc.current_routes.is_empty()).then(|| sc.current_cost_per_day() * sc.policy.school_days as i64)
+    (!sc.current_routes.is_empty())
+        .then(|| sc.current_cost_per_day() * sc.policy.school_days as i64)
 }
 
 /// "today £X: saving £Y = Z%", or that there is no baseline.
@@ -66,7 +67,11 @@ fn versus_today(today: Option<Pence>, cost: Pence) -> String {
 /// `schoolrun plan`'s summary.
 pub fn plan(sc: &Scenario, plan: &Plan, json: bool) {
     let today = baseline(sc);
-    let failed = plan.unrouted.iter().filter(|u| !u.reason.is_arrangement()).count();
+    let failed = plan
+        .unrouted
+        .iter()
+        .filter(|u| !u.reason.is_arrangement())
+        .count();
     let arranged = plan.unrouted.len() - failed;
     if json {
         println!(
@@ -90,7 +95,12 @@ pub fn plan(sc: &Scenario, plan: &Plan, json: bool) {
             }
         );
         for u in plan.unrouted.iter().filter(|u| !u.reason.is_arrangement()) {
-            println!("  {}: {} {}", sc.pupils[u.pupil].id, u.reason.code(), u.detail);
+            println!(
+                "  {}: {} {}",
+                sc.pupils[u.pupil].id,
+                u.reason.code(),
+                u.detail
+            );
         }
     }
 }

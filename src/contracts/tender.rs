@@ -377,6 +377,20 @@ pub struct Award {
 pub struct Infeasible {
     /// One sentence per constraint that cannot be met, with the shortfall.
     pub reasons: Vec<String>,
+    /// The scenario file that sets each constraint, in step with `reasons`: operators.csv
+    /// for fleets and route limits, scenario.toml for the policy, rates.csv for a route
+    /// nobody prices.
+    pub files: Vec<&'static str>,
+}
+
+impl Limit {
+    /// The scenario file where this limit is set.
+    pub fn file(&self) -> &'static str {
+        match self {
+            Limit::Fleet { .. } | Limit::MaxRoutes { .. } => "operators.csv",
+            Limit::ShareCap { .. } | Limit::MinOperators { .. } => "scenario.toml",
+        }
+    }
 }
 
 impl std::fmt::Display for Infeasible {
@@ -692,9 +706,11 @@ pub fn greedy(t: &Tender) -> Vec<Option<usize>> {
 
 fn explain(t: &Tender, m: &Model, sol: &Solved) -> Option<Infeasible> {
     let mut reasons = Vec::new();
+    let mut files = Vec::new();
     for (r, &u) in m.unsupplied.iter().enumerate() {
         if sol.value(u) > 0.5 {
             let route = &t.routes[r];
+            files.push("rates.csv");
             reasons.push(format!(
                 "route {} (needs {} seat(s) and {} wheelchair space(s)) has no supplier: no operator bids for it or has a rate card for a vehicle type that fits",
                 route.id, route.seats, route.wheelchairs
@@ -708,6 +724,7 @@ fn explain(t: &Tender, m: &Model, sol: &Solved) -> Option<Infeasible> {
                 Limit::MinOperators { .. } => "operator(s)".to_string(),
                 _ => "route(s)".to_string(),
             };
+            files.push(limit.file());
             reasons.push(format!(
                 "{} is {} {what} short of what the routes need",
                 limit.describe(t),
@@ -715,7 +732,7 @@ fn explain(t: &Tender, m: &Model, sol: &Solved) -> Option<Infeasible> {
             ));
         }
     }
-    (!reasons.is_empty()).then_some(Infeasible { reasons })
+    (!reasons.is_empty()).then_some(Infeasible { reasons, files })
 }
 
 /// Rounds an LP solution: routes in order of how firmly the LP assigns them, each to its
@@ -1015,10 +1032,11 @@ impl From<TenderError> for crate::Error {
             TenderError::Infeasible(inf) => crate::Error::invalid(
                 inf.reasons
                     .iter()
-                    .map(|r| {
+                    .zip(&inf.files)
+                    .map(|(r, file)| {
                         crate::error::Problem::file(
                             crate::error::Code::TenderInfeasible,
-                            "operators.csv",
+                            *file,
                             r.clone(),
                             "enough suppliers, fleet and policy room for every route",
                         )

@@ -181,43 +181,142 @@ pub fn parse_json(path: &Path, name: &str, text: &str) -> Result<Instance> {
     }
     for j in &f.jobs {
         if j.load.len() > 2 || j.collect.len() > 2 {
-            faults.push(format!("job {}: {} load dimensions (at most 2)", j.id, j.load.len().max(j.collect.len())));
+            faults.push(format!(
+                "job {}: {} load dimensions (at most 2)",
+                j.id,
+                j.load.len().max(j.collect.len())
+            ));
         }
         for &x in j.load.iter().chain(&j.collect) {
-            check(&mut faults, &format!("job {} load", j.id), x as i64, 0, 1_000_000);
+            check(
+                &mut faults,
+                &format!("job {} load", j.id),
+                x as i64,
+                0,
+                1_000_000,
+            );
         }
-        for pl in [&j.visit, &j.pickup, &j.delivery].into_iter().flatten().chain(j.parts.iter().flat_map(|p| [&p.visit, &p.pickup, &p.delivery].into_iter().flatten())) {
-            check(&mut faults, &format!("job {} service", j.id), pl.service, 0, 1_000_000_000);
+        for pl in [&j.visit, &j.pickup, &j.delivery]
+            .into_iter()
+            .flatten()
+            .chain(
+                j.parts
+                    .iter()
+                    .flat_map(|p| [&p.visit, &p.pickup, &p.delivery].into_iter().flatten()),
+            )
+        {
+            check(
+                &mut faults,
+                &format!("job {} service", j.id),
+                pl.service,
+                0,
+                1_000_000_000,
+            );
             if let Some([a, b]) = pl.window {
-                check(&mut faults, &format!("job {} window", j.id), a, 0, 1_000_000_000_000);
-                check(&mut faults, &format!("job {} window", j.id), b, 0, 1_000_000_000_000);
+                check(
+                    &mut faults,
+                    &format!("job {} window", j.id),
+                    a,
+                    0,
+                    1_000_000_000_000,
+                );
+                check(
+                    &mut faults,
+                    &format!("job {} window", j.id),
+                    b,
+                    0,
+                    1_000_000_000_000,
+                );
             }
         }
         if let Some(m) = j.max_ride {
-            check(&mut faults, &format!("job {} max_ride", j.id), m, 0, 1_000_000_000_000);
+            check(
+                &mut faults,
+                &format!("job {} max_ride", j.id),
+                m,
+                0,
+                1_000_000_000_000,
+            );
         }
     }
     for v in &f.vehicle_types {
         if v.capacity.len() > 2 {
-            faults.push(format!("vehicle type {}: {} capacity dimensions (at most 2)", v.id, v.capacity.len()));
+            faults.push(format!(
+                "vehicle type {}: {} capacity dimensions (at most 2)",
+                v.id,
+                v.capacity.len()
+            ));
         }
         for &c in &v.capacity {
-            check(&mut faults, &format!("vehicle type {} capacity", v.id), c as i64, 0, 1_000_000);
+            check(
+                &mut faults,
+                &format!("vehicle type {} capacity", v.id),
+                c as i64,
+                0,
+                1_000_000,
+            );
         }
-        check(&mut faults, &format!("vehicle type {} fixed", v.id), v.fixed, 0, 1_000_000_000_000);
-        check(&mut faults, &format!("vehicle type {} per_distance", v.id), v.per_distance, 0, 10_000);
-        check(&mut faults, &format!("vehicle type {} per_time", v.id), v.per_time, 0, 10_000);
-        check(&mut faults, &format!("vehicle type {} assistant_cost", v.id), v.assistant_cost, 0, 1_000_000_000_000);
-        check(&mut faults, &format!("vehicle type {} assistant_seats", v.id), v.assistant_seats as i64, 0, 1_000);
+        check(
+            &mut faults,
+            &format!("vehicle type {} fixed", v.id),
+            v.fixed,
+            0,
+            1_000_000_000_000,
+        );
+        check(
+            &mut faults,
+            &format!("vehicle type {} per_distance", v.id),
+            v.per_distance,
+            0,
+            10_000,
+        );
+        check(
+            &mut faults,
+            &format!("vehicle type {} per_time", v.id),
+            v.per_time,
+            0,
+            10_000,
+        );
+        check(
+            &mut faults,
+            &format!("vehicle type {} assistant_cost", v.id),
+            v.assistant_cost,
+            0,
+            1_000_000_000_000,
+        );
+        check(
+            &mut faults,
+            &format!("vehicle type {} assistant_seats", v.id),
+            v.assistant_seats as i64,
+            0,
+            1_000,
+        );
         if let Some(m) = v.max_duration {
-            check(&mut faults, &format!("vehicle type {} max_duration", v.id), m, 0, 1_000_000_000_000);
+            check(
+                &mut faults,
+                &format!("vehicle type {} max_duration", v.id),
+                m,
+                0,
+                1_000_000_000_000,
+            );
         }
     }
-    check(&mut faults, "split_cost", f.split_cost, 0, 1_000_000_000_000);
+    check(
+        &mut faults,
+        "split_cost",
+        f.split_cost,
+        0,
+        1_000_000_000_000,
+    );
     let far = crate::routing::problem::FAR;
-    for m in [&f.locations.distance, &f.locations.time].into_iter().flatten() {
+    for m in [&f.locations.distance, &f.locations.time]
+        .into_iter()
+        .flatten()
+    {
         if let Some(x) = m.iter().flatten().find(|&&x| !(0..=far).contains(&x)) {
-            faults.push(format!("a travel time or distance {x} (allowed: 0 to {far})"));
+            faults.push(format!(
+                "a travel time or distance {x} (allowed: 0 to {far})"
+            ));
         }
     }
     if let Some(c) = &f.locations.coordinates {
@@ -225,12 +324,20 @@ pub fn parse_json(path: &Path, name: &str, text: &str) -> Result<Instance> {
             faults.push("a coordinate that is not a finite number within ±10,000,000".into());
         }
         if c.len() > super::MAX_NODES {
-            faults.push(format!("{} locations (at most {})", c.len(), super::MAX_NODES));
+            faults.push(format!(
+                "{} locations (at most {})",
+                c.len(),
+                super::MAX_NODES
+            ));
         }
     }
     if let Some(d) = &f.locations.distance {
         if d.len() > super::MAX_NODES {
-            faults.push(format!("{} locations (at most {})", d.len(), super::MAX_NODES));
+            faults.push(format!(
+                "{} locations (at most {})",
+                d.len(),
+                super::MAX_NODES
+            ));
         }
     }
     if !faults.is_empty() {

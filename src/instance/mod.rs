@@ -110,7 +110,9 @@ fn row_problem(row: &[f64], index: usize, non_negative: &[usize]) -> Option<Stri
         return Some("finite numbers (no NaN or infinity)".into());
     }
     if row[0] != index as f64 {
-        return Some(format!("rows numbered in order from 0 (this row should be {index})"));
+        return Some(format!(
+            "rows numbered in order from 0 (this row should be {index})"
+        ));
     }
     if row[1].abs() > 1e7 || row[2].abs() > 1e7 {
         return Some("coordinates within ±10,000,000".into());
@@ -150,13 +152,19 @@ fn bad(path: &Path, line: usize, value: &str, expected: &str) -> Error {
 /// Reads an instance, choosing the format from the extension and content.
 pub fn read(path: &Path) -> Result<Instance> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    parse(path, &text)
+}
+
+/// Parses an instance's text; `path` names it in messages and its extension chooses the
+/// format (`.vrp` VRPLIB, `.json` our JSON, else Solomon or Li & Lim by content).
+pub fn parse(path: &Path, text: &str) -> Result<Instance> {
     let name = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
     match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
-        "vrp" => read_vrplib(path, &name, &text),
-        "json" => parse_json(path, &name, &text),
+        "vrp" => read_vrplib(path, &name, text),
+        "json" => parse_json(path, &name, text),
         _ => {
             let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
             let numbers = first
@@ -164,9 +172,9 @@ pub fn read(path: &Path) -> Result<Instance> {
                 .filter(|t| t.parse::<f64>().is_ok())
                 .count();
             if numbers == 3 && first.split_whitespace().count() == 3 {
-                read_lilim(path, &name, &text)
+                read_lilim(path, &name, text)
             } else {
-                read_solomon(path, &name, &text)
+                read_solomon(path, &name, text)
             }
         }
     }
@@ -191,6 +199,8 @@ fn read_vrplib(path: &Path, name: &str, text: &str) -> Result<Instance> {
     let mut depot = 0usize;
     let mut depots = 0usize;
     let mut seen_coords: Vec<bool> = Vec::new();
+    let mut seen_demand: Vec<bool> = Vec::new();
+    let mut depot_ended = false;
     let mut section = "";
     for (ln, raw) in text.lines().enumerate() {
         let line = raw.trim();
@@ -205,7 +215,12 @@ fn read_vrplib(path: &Path, name: &str, text: &str) -> Result<Instance> {
                         .parse()
                         .map_err(|_| bad(path, ln + 1, v, "an integer DIMENSION"))?;
                     if !(2..=MAX_NODES).contains(&dim) {
-                        return Err(bad(path, ln + 1, v, &format!("a DIMENSION from 2 to {MAX_NODES}")));
+                        return Err(bad(
+                            path,
+                            ln + 1,
+                            v,
+                            &format!("a DIMENSION from 2 to {MAX_NODES}"),
+                        ));
                     }
                 }
                 "CAPACITY" => {
@@ -237,6 +252,7 @@ fn read_vrplib(path: &Path, name: &str, text: &str) -> Result<Instance> {
                     coords = vec![(0.0, 0.0); dim];
                     demand = vec![0; dim];
                     seen_coords = vec![false; dim];
+                    seen_demand = vec![false; dim];
                 }
                 continue;
             }
@@ -260,8 +276,15 @@ fn read_vrplib(path: &Path, name: &str, text: &str) -> Result<Instance> {
             "coord" => {
                 let id = node(0)?;
                 let (x, y) = (num(1)?, num(2)?);
-                if !(x.is_finite() && y.is_finite() && x.abs() <= 1e7 && y.abs() <= 1e7) || t.len() != 3 {
-                    return Err(bad(path, ln + 1, line, "a node id and two finite coordinates within ±10,000,000"));
+                if !(x.is_finite() && y.is_finite() && x.abs() <= 1e7 && y.abs() <= 1e7)
+                    || t.len() != 3
+                {
+                    return Err(bad(
+                        path,
+                        ln + 1,
+                        line,
+                        "a node id and two finite coordinates within ±10,000,000",
+                    ));
                 }
                 coords[id] = (x, y);
                 seen_coords[id] = true;
@@ -270,16 +293,28 @@ fn read_vrplib(path: &Path, name: &str, text: &str) -> Result<Instance> {
                 let id = node(0)?;
                 let d = num(1)?;
                 if t.len() != 2 {
-                    return Err(bad(path, ln + 1, line, "a node id and one demand (one load dimension)"));
+                    return Err(bad(
+                        path,
+                        ln + 1,
+                        line,
+                        "a node id and one demand (one load dimension)",
+                    ));
                 }
                 if d.fract() != 0.0 || !(0.0..=1e6).contains(&d) {
-                    return Err(bad(path, ln + 1, line, "a whole-number demand from 0 to 1,000,000"));
+                    return Err(bad(
+                        path,
+                        ln + 1,
+                        line,
+                        "a whole-number demand from 0 to 1,000,000",
+                    ));
                 }
                 demand[id] = d as i32;
+                seen_demand[id] = true;
             }
             "depot" => {
                 let id = num(0)?;
                 if id == -1.0 {
+                    depot_ended = true;
                     continue;
                 }
                 depot = node(0)?;
@@ -304,14 +339,37 @@ fn read_vrplib(path: &Path, name: &str, text: &str) -> Result<Instance> {
             "DIMENSION nodes in NODE_COORD_SECTION (is the file complete?)",
         ));
     }
-    if depots > 1 {
-        return Err(bad(path, 0, &format!("{depots} depots"), "one depot"));
+    if let Some(missing) = seen_demand.iter().position(|&s| !s) {
+        return Err(bad(
+            path,
+            0,
+            &format!("node {} has no demand", missing + 1),
+            "DIMENSION nodes in DEMAND_SECTION (is the file complete?)",
+        ));
+    }
+    if depots != 1 || !depot_ended {
+        return Err(bad(
+            path,
+            0,
+            &format!("{depots} depot(s)"),
+            "a DEPOT_SECTION with one depot, ended by -1 (is the file complete?)",
+        ));
     }
     if demand[depot] != 0 {
-        return Err(bad(path, 0, &format!("depot demand {}", demand[depot]), "a depot with demand 0"));
+        return Err(bad(
+            path,
+            0,
+            &format!("depot demand {}", demand[depot]),
+            "a depot with demand 0",
+        ));
     }
     if demand.iter().any(|&d| d > cap) {
-        return Err(bad(path, 0, "", "no demand above CAPACITY (such a customer cannot be served)"));
+        return Err(bad(
+            path,
+            0,
+            "",
+            "no demand above CAPACITY (such a customer cannot be served)",
+        ));
     }
     let dist = euclid_matrix(&coords, |d| d.round() as i64);
     let mut stops = Vec::new();
@@ -386,17 +444,38 @@ fn read_solomon(path: &Path, name: &str, text: &str) -> Result<Instance> {
             .split_whitespace()
             .filter_map(|x| x.parse().ok())
             .collect();
-        if t.len() == 7 && l.split_whitespace().count() == 7 {
+        let tokens = l.split_whitespace().count();
+        if !rows.is_empty() && tokens > 0 && (t.len() != 7 || tokens != 7) {
+            // Inside the customer table every line is a whole row: a short or garbled one
+            // (a file cut off mid-row) is an error, never a customer quietly left out.
+            return Err(bad(
+                path,
+                i + 1,
+                l,
+                "7 numbers: customer x y demand ready due service (is the file complete?)",
+            ));
+        }
+        if t.len() == 7 && tokens == 7 {
             let row = [t[0], t[1], t[2], t[3], t[4], t[5], t[6]];
             if let Some(problem) = row_problem(&row, rows.len(), &[3, 4, 5, 6]) {
                 return Err(bad(path, i + 1, l, &problem));
             }
             if row[4] > row[5] {
-                return Err(bad(path, i + 1, l, "a ready time no later than the due date"));
+                return Err(bad(
+                    path,
+                    i + 1,
+                    l,
+                    "a ready time no later than the due date",
+                ));
             }
             rows.push(row);
             if rows.len() > MAX_NODES {
-                return Err(bad(path, i + 1, l, &format!("at most {MAX_NODES} customers")));
+                return Err(bad(
+                    path,
+                    i + 1,
+                    l,
+                    &format!("at most {MAX_NODES} customers"),
+                ));
             }
         }
         i += 1;
@@ -490,7 +569,12 @@ fn read_lilim(path: &Path, name: &str, text: &str) -> Result<Instance> {
         }
     }
     if rows.len() < 2 {
-        return Err(bad(path, 0, "", "a depot row and at least one node row after the header"));
+        return Err(bad(
+            path,
+            0,
+            "",
+            "a depot row and at least one node row after the header",
+        ));
     }
     let coords: Vec<(f64, f64)> = rows.iter().map(|r| (r[1], r[2])).collect();
     let s = EUCLID_SCALE;
@@ -501,8 +585,26 @@ fn read_lilim(path: &Path, name: &str, text: &str) -> Result<Instance> {
     let mut jobs = Vec::new();
     let mut job_numbers = Vec::new();
     for (k, r) in rows.iter().enumerate().skip(1) {
-        if r[3] <= 0.0 {
+        if r[3] < 0.0 {
+            // A delivery: its pickup must name it back (the pickup's row checks the rest).
+            let p = r[7] as usize;
+            if p == 0 || p >= n || rows[p][8] as usize != k {
+                return Err(bad(
+                    path,
+                    k + 2,
+                    &format!("{}", r[7]),
+                    "the index of this delivery's pickup node (a node whose delivery index names this node)",
+                ));
+            }
             continue;
+        }
+        if r[3] == 0.0 {
+            return Err(bad(
+                path,
+                k + 2,
+                "0",
+                "a pickup (positive demand) or a delivery (negative demand): only the depot has demand 0",
+            ));
         }
         let d = r[8] as usize;
         if d == 0 || d >= n || rows[d][3] != -r[3] || rows[d][7] as usize != k {
@@ -517,7 +619,8 @@ fn read_lilim(path: &Path, name: &str, text: &str) -> Result<Instance> {
         let j = jobs.len() as u32;
         let q = r[3] as i32;
         let si = stops.len() as u32;
-        for (loc, row, kind, pick) in [(k, r, StopKind::Pickup, q), (d, dr, StopKind::Delivery, -q)] {
+        for (loc, row, kind, pick) in [(k, r, StopKind::Pickup, q), (d, dr, StopKind::Delivery, -q)]
+        {
             stops.push(Stop {
                 loc: loc as u32,
                 early: (row[4] * s).round() as i64,

@@ -71,7 +71,7 @@ pub(super) fn file_for(dir: &Path, osm: &Path, fp: Fingerprint) -> PathBuf {
 }
 
 /// What reading a cache file found.
-pub(super) enum Cached {
+pub enum Cached {
     /// No usable file for this extract and format version.
     Missing,
     /// The file is there but damaged (its body does not match its checksum).
@@ -80,13 +80,41 @@ pub(super) enum Cached {
     Found(Box<(RoadNetwork, ContractionHierarchy)>),
 }
 
+/// Bytes before the body: magic, format version, extract fingerprint, body length and
+/// body checksum.
+const HEAD: usize = 8 + 4 + 16 + 16;
+
+/// The header of a cache file holding `body`, built from the extract `fp`.
+fn header(fp: Fingerprint, body: &[u8]) -> Vec<u8> {
+    let mut h = Vec::with_capacity(HEAD);
+    h.extend_from_slice(MAGIC);
+    h.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    h.extend_from_slice(&fp.0.to_le_bytes());
+    h.extend_from_slice(&fp.1.to_le_bytes());
+    h.extend_from_slice(&(body.len() as u64).to_le_bytes());
+    h.extend_from_slice(&mix(0xcbf2_9ce4_8422_2325, body).to_le_bytes());
+    h
+}
+
+/// A whole cache file for `body` (the readers' fuzz target frames arbitrary bodies so
+/// that they reach the decoder).
+pub fn framed(fp: Fingerprint, body: &[u8]) -> Vec<u8> {
+    let mut out = header(fp, body);
+    out.extend_from_slice(body);
+    out
+}
+
 /// Loads a cache file if it exists, has this format version, was built from an extract
 /// with this fingerprint, and its whole body matches the checksum in its header.
 pub(super) fn load(file: &Path, fp: Fingerprint) -> Cached {
-    let Ok(bytes) = crate::scenario::table::read_regular(file) else {
-        return Cached::Missing;
-    };
-    const HEAD: usize = 8 + 4 + 16 + 16;
+    match crate::scenario::table::read_regular(file) {
+        Ok(bytes) => parse(&bytes, fp),
+        Err(_) => Cached::Missing,
+    }
+}
+
+/// Reads the bytes of a cache file (see [`load`]): never panics, whatever the bytes.
+pub fn parse(bytes: &[u8], fp: Fingerprint) -> Cached {
     if bytes.len() < HEAD
         || &bytes[..8] != MAGIC
         || bytes[8..12] != FORMAT_VERSION.to_le_bytes()
@@ -120,12 +148,7 @@ pub(super) fn store(
     let write = || -> std::io::Result<()> {
         let body = bincode::serialize(&(roads, ch)).map_err(std::io::Error::other)?;
         let mut w = BufWriter::with_capacity(1 << 20, File::create(&tmp)?);
-        w.write_all(MAGIC)?;
-        w.write_all(&FORMAT_VERSION.to_le_bytes())?;
-        w.write_all(&fp.0.to_le_bytes())?;
-        w.write_all(&fp.1.to_le_bytes())?;
-        w.write_all(&(body.len() as u64).to_le_bytes())?;
-        w.write_all(&mix(0xcbf2_9ce4_8422_2325, &body).to_le_bytes())?;
+        w.write_all(&header(fp, &body))?;
         w.write_all(&body)?;
         w.flush()?;
         Ok(())

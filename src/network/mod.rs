@@ -2,7 +2,7 @@
 //! coordinates onto roads and exact travel-time/distance matrices between snapped points.
 
 mod build;
-mod cache;
+pub mod cache;
 pub mod osm;
 mod snap;
 pub mod synthetic;
@@ -269,6 +269,8 @@ pub struct LoadReport {
     pub cache_file: Option<PathBuf>,
     /// True when the graph came from the cache.
     pub from_cache: bool,
+    /// True when a cache file for this extract was found damaged and rebuilt.
+    pub damaged_cache: bool,
 }
 
 impl Network {
@@ -293,10 +295,12 @@ impl Network {
     ) -> Result<(Self, LoadReport)> {
         let fp = cache::fingerprint(osm)?;
         let cache_file = cache_dir.map(|d| cache::file_for(d, osm, fp));
+        let mut damaged = false;
         if let Some(file) = &cache_file {
             let t = Instant::now();
             let cached = cache::load(file, fp);
-            if let cache::Cached::Damaged = cached {
+            damaged = matches!(cached, cache::Cached::Damaged);
+            if damaged {
                 progress.warn(&format!(
                     "the cached road network {} is damaged (checksum mismatch); rebuilding it",
                     file.display()
@@ -313,11 +317,13 @@ impl Network {
                         cache_load_seconds: t.elapsed().as_secs_f64(),
                         cache_file: cache_file.clone(),
                         from_cache: true,
+                        damaged_cache: false,
                     },
                 ));
             }
         }
         let (net, mut report) = Self::build(osm, progress)?;
+        report.damaged_cache = damaged;
         if let Some(file) = &cache_file {
             match cache::store(file, fp, &net.roads, &net.ch) {
                 Ok(()) => report.cache_file = Some(file.clone()),
@@ -346,6 +352,7 @@ impl Network {
                 cache_load_seconds: 0.0,
                 cache_file: None,
                 from_cache: false,
+                damaged_cache: false,
             },
         ))
     }

@@ -19,8 +19,12 @@ pub fn write_matrix_csv(path: &Path, ids: &[String], m: &Matrix) -> Result<()> {
     write_atomic(path, |w| {
         let mut out = csv::Writer::from_writer(w);
         out.write_record(["from", "to", "seconds", "metres"])?;
-        for (i, from) in ids.iter().enumerate() {
-            for (j, to) in ids.iter().enumerate() {
+        let safe: Vec<String> = ids
+            .iter()
+            .map(|i| crate::files::safe_cell(i).into_owned())
+            .collect();
+        for (i, from) in safe.iter().enumerate() {
+            for (j, to) in safe.iter().enumerate() {
                 match (m.time_ms(i, j), m.distance_m(i, j)) {
                     (Some(t), Some(d)) => {
                         let ds = (t + 50) / 100;

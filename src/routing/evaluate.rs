@@ -211,8 +211,7 @@ fn positions(
             let next = trip.loc_at(p, v, q);
             let ride = ride_lb + p.time(last, dloc);
             // Past the ride limit, or past the delivery's window, here and further on.
-            if max_ride.is_some_and(|m| ride > m)
-                || acc_d.earliest + acc_d.duration > delivery_late
+            if max_ride.is_some_and(|m| ride > m) || acc_d.earliest + acc_d.duration > delivery_late
             {
                 break;
             }

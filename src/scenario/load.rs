@@ -85,17 +85,6 @@ pub fn load_all(dir: &Path) -> (Loaded, Vec<Problem>) {
             operator_ids: &operators.ids,
         },
     );
-    // Nothing to plan: no pupils, or no vehicle type (only when everything else read
-    // cleanly; a broken schools.csv already explains an empty pupil list).
-    let clean = f.errors.is_empty();
-    for (file, empty, what) in [
-        ("pupils.csv", pupils.list.is_empty(), "at least one pupil"),
-        ("vehicles.csv", vehicles.list.is_empty(), "at least one vehicle type"),
-    ] {
-        if empty && clean && dir.join(file).is_file() {
-            f.push(Problem::file(Code::NothingToPlan, file, "", what));
-        }
-    }
     let mut errors = f.errors;
     errors.sort_by(|a, b| (a.file.as_str(), a.line).cmp(&(b.file.as_str(), b.line)));
     (

@@ -11,6 +11,9 @@ pub struct Table {
     headers: Vec<String>,
     raw_headers: Vec<String>,
     rows: Vec<(usize, Vec<String>)>,
+    /// False when records were lost to broken CSV (an unclosed quote, bad bytes): ids
+    /// missing from the file are then not reported where other files use them.
+    complete: bool,
 }
 
 /// Where problems and warnings found while reading go.
@@ -195,6 +198,7 @@ impl Table {
         let n = headers.len();
         let mut rows = Vec::new();
         let mut trailing: Vec<usize> = Vec::new();
+        let mut complete = true;
         let mut rec = csv::StringRecord::new();
         loop {
             match rdr.read_record(&mut rec) {
@@ -218,6 +222,7 @@ impl Table {
                                 "a closed quote: a quote opened on this line is never closed, and swallows the next {swallowed} line(s)"
                             ),
                         );
+                        complete = false;
                         continue;
                     }
                     let mut fields: Vec<String> = rec.iter().map(str::to_string).collect();
@@ -248,6 +253,7 @@ impl Table {
                         "",
                         format!("well-formed CSV ({e})"),
                     );
+                    complete = false;
                     break;
                 }
             }
@@ -261,7 +267,9 @@ impl Table {
                 trailing[0],
                 "",
                 &format!("{} row(s) with a trailing comma", trailing.len()),
-                format!("{n} fields, one per header column (remove the comma at the end of the rows)"),
+                format!(
+                    "{n} fields, one per header column (remove the comma at the end of the rows)"
+                ),
             );
         }
         if missing {
@@ -272,7 +280,13 @@ impl Table {
             headers,
             raw_headers,
             rows,
+            complete,
         })
+    }
+
+    /// Whether every record of the file could be read (see [`Table`]'s `complete`).
+    pub fn complete(&self) -> bool {
+        self.complete
     }
 
     /// The header names as written (the matching of known columns ignores case).
@@ -511,7 +525,13 @@ fn decode(file: &str, bytes: &[u8], f: &mut Findings) -> String {
     let utf16 = |le: bool, body: &[u8]| -> String {
         let units: Vec<u16> = body
             .chunks_exact(2)
-            .map(|c| if le { u16::from_le_bytes([c[0], c[1]]) } else { u16::from_be_bytes([c[0], c[1]]) })
+            .map(|c| {
+                if le {
+                    u16::from_le_bytes([c[0], c[1]])
+                } else {
+                    u16::from_be_bytes([c[0], c[1]])
+                }
+            })
             .collect();
         String::from_utf16_lossy(&units)
     };
@@ -542,7 +562,13 @@ fn decode(file: &str, bytes: &[u8], f: &mut Findings) -> String {
     };
     if let Some(encoding) = encoding {
         let line = match std::str::from_utf8(bytes) {
-            Err(e) => bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1,
+            Err(e) => {
+                bytes[..e.valid_up_to()]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count()
+                    + 1
+            }
             Ok(_) => 1,
         };
         f.error(
@@ -551,7 +577,9 @@ fn decode(file: &str, bytes: &[u8], f: &mut Findings) -> String {
             line,
             "",
             encoding,
-            format!("UTF-8 text: the file is {encoding}; save it as UTF-8 (in Excel, \"CSV UTF-8\")"),
+            format!(
+                "UTF-8 text: the file is {encoding}; save it as UTF-8 (in Excel, \"CSV UTF-8\")"
+            ),
         );
     }
     text

@@ -135,13 +135,14 @@ pub fn replan(
         time_limit: settings.time_limit.map(|t| t.mul_f64(SEARCH_SHARE)),
         ..settings.clone()
     };
-    let mip_time = settings
-        .time_limit
-        .map_or(MIP_SAFETY, |t| t.mul_f64(MIP_SHARE).max(Duration::from_millis(200)));
+    let mip_time = settings.time_limit.map_or(MIP_SAFETY, |t| {
+        t.mul_f64(MIP_SHARE).max(Duration::from_millis(200))
+    });
     let (cands, free, search_cut) = replan::candidates(&r, &search);
     let mut cut_short = Vec::new();
     if search_cut {
-        cut_short.push("the searches stopped at the time limit before their iterations".to_string());
+        cut_short
+            .push("the searches stopped at the time limit before their iterations".to_string());
     }
     let solver = HighsStability;
     let mut table = Vec::new();
@@ -201,7 +202,8 @@ pub fn replan(
     let chosen =
         replan::improve(&r, &cands, &opts, &solver, mip_time).unwrap_or_else(|| fallback(&None));
     if chosen.stopped_by_time {
-        cut_short.push("the chosen plan: the MIP stopped at its time limit (best found kept)".into());
+        cut_short
+            .push("the chosen plan: the MIP stopped at its time limit (best found kept)".into());
     }
     let outcome = routing::Outcome {
         solution: chosen.solution.clone(),

@@ -28,7 +28,7 @@ pub(crate) fn operators(dir: &Path, f: &mut Findings, vehicles: &[VehicleType]) 
     let lower: Vec<String> = vehicles.iter().map(|v| v.id.to_ascii_lowercase()).collect();
     let vt_cols: Vec<&str> = lower.iter().map(String::as_str).collect();
     let table = Table::read_schema(dir, &OPERATORS, &vt_cols, f);
-    out.ids = Ids::new(table.is_some());
+    out.ids = Ids::new(table.as_ref().is_some_and(Table::complete));
     let Some(t) = table else { return out };
     for h in t.raw_headers() {
         if let Some(v) = vehicles

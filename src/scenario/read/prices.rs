@@ -78,7 +78,9 @@ pub(crate) fn bids(dir: &Path, f: &mut Findings, operator_ids: &Ids) -> Vec<Bid>
                     Code::DuplicateId,
                     "route_id",
                     route,
-                    format!("one bid per operator and route (this operator bid for it on line {first})"),
+                    format!(
+                        "one bid per operator and route (this operator bid for it on line {first})"
+                    ),
                 );
                 continue;
             }

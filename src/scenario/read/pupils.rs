@@ -25,9 +25,20 @@ pub(crate) fn pupils(
     let mut out = Pupils {
         list: Vec::new(),
         lines: Vec::new(),
-        ids: Ids::new(table.is_some()),
+        ids: Ids::new(table.as_ref().is_some_and(Table::complete)),
     };
     let Some(t) = &table else { return out };
+    if t.rows().next().is_none() {
+        // Nobody to plan for: one error; references to pupils are not reported again.
+        f.push(crate::error::Problem::file(
+            Code::NothingToPlan,
+            &t.file,
+            "no rows",
+            "at least one pupil",
+        ));
+        out.ids = Ids::new(false);
+        return out;
+    }
     let schools_expected = format!("a school_id from schools.csv ({})", school_ids.names());
     let mut incompat_raw: Vec<(usize, usize, Vec<String>)> = Vec::new();
     for row in t.rows() {
@@ -148,7 +159,10 @@ pub(crate) fn pupils(
     // Needs that no vehicle type can meet.
     if !vehicles.is_empty() {
         for (p, &line) in out.list.iter().zip(&out.lines) {
-            if p.mode == Mode::Route && !vehicles.iter().any(|v| v.can_carry(p)) {
+            if p.mode == Mode::Route
+                && !vehicles.is_empty()
+                && !vehicles.iter().any(|v| v.can_carry(p))
+            {
                 let need = match (p.wheelchair, p.needs_assistant) {
                     (true, true) => {
                         "a vehicle type with a wheelchair space and a seat for an assistant"

@@ -20,7 +20,7 @@ pub(crate) fn schools(dir: &Path, f: &mut Findings) -> Schools {
     let mut out = Schools {
         list: Vec::new(),
         lines: Vec::new(),
-        ids: Ids::new(table.is_some()),
+        ids: Ids::new(table.as_ref().is_some_and(Table::complete)),
     };
     let Some(t) = table else { return out };
     for row in t.rows() {

@@ -18,7 +18,7 @@ pub(crate) fn vehicles(dir: &Path, f: &mut Findings) -> Vehicles {
     let table = Table::read_schema(dir, &VEHICLES, &[], f);
     let mut out = Vehicles {
         list: Vec::new(),
-        ids: Ids::new(table.is_some()),
+        ids: Ids::new(table.as_ref().is_some_and(Table::complete)),
     };
     let Some(t) = table else { return out };
     for row in t.rows() {
@@ -75,6 +75,17 @@ pub(crate) fn vehicles(dir: &Path, f: &mut Findings) -> Vehicles {
         if out.ids.define(&row, f, "vehicle_type", id, index) {
             out.list.extend(vehicle);
         }
+    }
+    if t.rows().next().is_none() {
+        // One error for the root cause; references to vehicle types are then not
+        // reported again, nor pupils that no vehicle fits.
+        f.push(crate::error::Problem::file(
+            Code::NothingToPlan,
+            &t.file,
+            "no rows",
+            "at least one vehicle type",
+        ));
+        out.ids = Ids::new(false);
     }
     out
 }

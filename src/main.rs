@@ -6,7 +6,7 @@ mod cli;
 
 use anyhow::Context;
 use clap::Parser;
-use cli::args::{Cli, Command, DEMO_ITERATIONS, NetworkCommand, VrpCommand};
+use cli::args::{Cli, Command, DEMO_ITERATIONS, DEMO_SEEDS, NetworkCommand, VrpCommand};
 use cli::print;
 use schoolrun::error::Problem;
 use schoolrun::network::default_cache_dir;
@@ -122,12 +122,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let sc = workflow::network::generate(osm, &o, out, cache.as_deref(), &progress)?;
             let s = sc.summary();
             eprintln!(
-                "wrote {}: {} schools, {} pupils, {} current routes, as-is £{:.0} per pupil per year",
+                "wrote {}: {} schools, {} pupils, {} current routes, as-is {} per pupil per year",
                 out.display(),
                 s.schools,
                 s.pupils,
                 s.current_routes,
-                s.as_is_per_pupil_year
+                schoolrun::units::Pence::from_pounds(s.as_is_per_pupil_year)
             );
         }
         Command::Vrp {
@@ -320,17 +320,25 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             iterations,
             threads,
             seed,
+            seeds,
             repair_iterations,
             check_sample,
+            check_iterations,
             json,
         } => {
+            if *seeds == 0 {
+                let p = Problem::argument("--seeds", "0", "at least one seed");
+                return Err(Error::problem(p).into());
+            }
             let o = workflow::ChainOptions {
                 prepare: cli.prepare_options(workflow::DEFAULT_MAX_SNAP_M),
                 iterations: *iterations,
                 threads: *threads,
                 seed: *seed,
+                seeds: *seeds,
                 repair_iterations: *repair_iterations,
                 check_sample: *check_sample,
+                check_iterations: *check_iterations,
             };
             chain(dir, out, &o, *json, &progress)?;
         }
@@ -364,8 +372,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 iterations: DEMO_ITERATIONS,
                 threads: Some(2),
                 seed: None,
+                seeds: DEMO_SEEDS,
                 repair_iterations: schoolrun::savings::Settings::default().repair_iterations,
                 check_sample: 0,
+                check_iterations: 0,
             };
             chain(&data.join("demo"), out, &o, false, &progress)?;
         }

@@ -31,3 +31,15 @@ impl Rng {
         self.unit() < p
     }
 }
+
+/// A seed derived from a base seed and a path of numbers (e.g. a pupil and a round): each
+/// path gives an independent, reproducible stream.
+pub fn derive(seed: u64, path: &[u64]) -> u64 {
+    let mut r = Rng::new(seed);
+    let mut h = r.next_u64();
+    for &x in path {
+        r = Rng::new(h ^ x.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        h = r.next_u64();
+    }
+    h
+}

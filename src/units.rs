@@ -74,6 +74,12 @@ impl Sub for Pence {
         Pence(self.0 - o.0)
     }
 }
+impl std::ops::Neg for Pence {
+    type Output = Pence;
+    fn neg(self) -> Pence {
+        Pence(-self.0)
+    }
+}
 impl Mul<i64> for Pence {
     type Output = Pence;
     fn mul(self, k: i64) -> Pence {
@@ -85,11 +91,14 @@ impl std::iter::Sum for Pence {
         Pence(iter.map(|p| p.0).sum())
     }
 }
+/// The one money format of everything a person reads (terminal, report, route sheets):
+/// pounds with thousands separators and pence, `£1,234.56`, `−£20.00`. Data files use
+/// [`Pence::decimal`].
 impl fmt::Display for Pence {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let sign = if self.0 < 0 { "-" } else { "" };
+        let sign = if self.0 < 0 { "−" } else { "" };
         let a = self.0.unsigned_abs();
-        write!(f, "{sign}£{}.{:02}", a / 100, a % 100)
+        write!(f, "{sign}£{}.{:02}", thousands(a / 100), a % 100)
     }
 }
 

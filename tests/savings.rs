@@ -30,7 +30,7 @@ fn case() -> (schoolrun::scenario::Scenario, schoolrun::matrix::Matrix) {
 }
 
 #[test]
-fn removing_one_pupil_frees_a_vehicle_and_another_saves_nothing() {
+fn exact_savings_known_by_construction() {
     let (sc, m) = case();
     let loc = Locations::standard(&sc);
     let travel = plan::travel(&m);
@@ -44,28 +44,50 @@ fn removing_one_pupil_frees_a_vehicle_and_another_saves_nothing() {
         &savings::Settings::default(),
         &|_, _| {},
     );
+    assert!(s.anomalies.is_empty(), "{:?}", s.anomalies);
     let by_id = |id: &str| s.pupils.iter().find(|p| p.pupil_id == id).unwrap();
     let days = sc.policy.school_days as i64;
-    // C: the day rate (£40) plus 30 km and 50 minutes each way (£1/km, £0.20/min).
+    // C travels alone: exactly the vehicle's day, £40 plus 30 km and 50 minutes each way
+    // (£1/km, £0.20/min); lower and upper bounds meet.
     let c = by_id("C");
-    assert!(c.frees_vehicle);
+    let vehicle_day = Pence::from_pounds(40.0 + 2.0 * (30.0 + 10.0)) * days;
+    assert!(c.frees_vehicle && c.exact);
     assert_eq!(
-        c.marginal_per_year,
-        Pence::from_pounds(40.0 + 2.0 * (30.0 + 10.0)) * days
+        (c.lower_per_year, c.marginal_per_year, c.upper_per_year),
+        (vehicle_day, vehicle_day, vehicle_day)
     );
-    // B: nothing, although B's average share of the shared taxi is half its cost.
-    let b = by_id("B");
-    assert_eq!(b.marginal_per_year, Pence(0));
-    assert!(!b.frees_vehicle);
-    assert!(b.average_per_year > Pence(0));
-    // A and B together free the shared taxi: worth more together than apart.
+    // B: nothing, exactly (A is still collected from the same place), although B's
+    // average share of the shared taxi is half its cost. Likewise A.
+    for id in ["A", "B"] {
+        let p = by_id(id);
+        assert_eq!(
+            (p.lower_per_year, p.marginal_per_year, p.upper_per_year),
+            (Pence(0), Pence(0), Pence(0)),
+            "{id}"
+        );
+        assert!(!p.frees_vehicle && p.exact);
+        assert!(p.average_per_year > Pence(0));
+    }
+    // A and B together free the shared taxi: exactly its cost, all of it synergy.
     let pair = s.pairs.iter().find(|p| p.pupils == (0, 1)).unwrap();
     let shared = base.routes.iter().find(|r| r.pupils.len() == 2).unwrap();
-    assert_eq!(pair.joint_per_year, shared.cost_per_day * days);
-    assert!(pair.synergy_per_year > Pence(0));
-    // PTB for B costs money and saves none: a negative net, so B alone is not targeted
-    // before C; ITT's first year includes training.
-    let ptb_b = b.offers.iter().find(|o| o.offer == Offer::Ptb).unwrap();
+    let taxi = shared.cost_per_day * days;
+    assert_eq!(
+        (
+            pair.joint_lower_per_year,
+            pair.joint_per_year,
+            pair.joint_upper_per_year
+        ),
+        (taxi, taxi, taxi)
+    );
+    assert_eq!(pair.synergy_per_year, taxi);
+    // PTB for B costs money and saves none: a negative net, shown as it is; ITT's first
+    // year includes training.
+    let ptb_b = by_id("B")
+        .offers
+        .iter()
+        .find(|o| o.offer == Offer::Ptb)
+        .unwrap();
     assert!(ptb_b.net_first_year < Pence(0));
     let itt_c = c.offers.iter().find(|o| o.offer == Offer::Itt).unwrap();
     assert_eq!(
@@ -75,6 +97,45 @@ fn removing_one_pupil_frees_a_vehicle_and_another_saves_nothing() {
     let targets = savings::target(&sc, &s);
     assert_eq!(targets[0].pupil_id, "C", "{targets:?}");
     assert!(targets[0].reason.contains("frees a whole vehicle"));
+}
+
+/// On the demo: every figure lies within its bounds, no saving is negative, and the
+/// searches never end on a base dearer than the plan they started from.
+#[test]
+fn demo_estimates_keep_their_bounds_and_never_raise_the_best_cost() {
+    let (sc, m) = crate::common::demo();
+    let loc = Locations::standard(&sc);
+    let travel = plan::travel(&m);
+    let base = plan_with(&sc, &m, 2000);
+    let s = savings::estimate(
+        &sc,
+        &travel,
+        &loc,
+        &base,
+        &savings::Settings {
+            repair_iterations: 100,
+            max_pairs: 40,
+            ..Default::default()
+        },
+        &|_, _| {},
+    );
+    assert!(s.anomalies.is_empty(), "{:?}", s.anomalies);
+    assert!(s.base_per_year <= base.cost_per_year);
+    assert_eq!(s.improved.is_some(), s.improvements > 0);
+    if let Some(p) = &s.improved {
+        assert_eq!(p.cost_per_year, s.base_per_year);
+        assert!(plan::check::check(&sc, p).is_empty());
+    }
+    for p in &s.pupils {
+        assert!(Pence(0) <= p.lower_per_year, "{p:?}");
+        assert!(p.lower_per_year <= p.marginal_per_year, "{p:?}");
+        assert!(p.marginal_per_year <= p.upper_per_year, "{p:?}");
+        assert_eq!(p.exact, p.lower_per_year == p.upper_per_year);
+    }
+    for pr in &s.pairs {
+        assert!(pr.joint_lower_per_year <= pr.joint_per_year);
+        assert!(pr.joint_per_year <= pr.joint_upper_per_year);
+    }
 }
 
 #[test]
@@ -106,8 +167,9 @@ fn expected_savings_add_up_in_the_projection() {
             .iter()
             .find(|o| o.offer == t.offer)
             .unwrap();
-        first += v.uptake * v.net_first_year.0 as f64;
-        later += v.uptake * v.net_later_years.0 as f64;
+        // The projection counts the synergy the targeting counted.
+        first += v.uptake * v.net_first_year.0 as f64 + t.synergy_per_year.0 as f64;
+        later += v.uptake * v.net_later_years.0 as f64 + t.synergy_per_year.0 as f64;
     }
     for r in &pr.rows {
         assert_eq!(r.total, r.in_year + r.from_earlier);
@@ -131,6 +193,8 @@ fn cli_savings_report_lists_every_route_and_pupil_once() {
             "1500",
             "--repair-iterations",
             "60",
+            "--seeds",
+            "2",
             "--json",
             "--out",
         ])
@@ -144,7 +208,51 @@ fn cli_savings_report_lists_every_route_and_pupil_once() {
         String::from_utf8_lossy(&st.stderr)
     );
     let v: serde_json::Value = serde_json::from_slice(&st.stdout).unwrap();
-    assert!(v["with_ptb_itt_per_year"].as_f64().unwrap() < v["current_per_year"].as_f64().unwrap());
+    // Every step of the waterfall names its price basis, and the steps add up.
+    let steps = v["waterfall"].as_array().unwrap();
+    let names: Vec<&str> = steps.iter().map(|s| s["step"].as_str().unwrap()).collect();
+    assert_eq!(
+        names,
+        ["today", "premium", "re-routing", "retendering", "PTB/ITT"]
+    );
+    let mut level = 0i64;
+    for st in steps {
+        assert!(st["basis"].as_str().unwrap().contains("prices"), "{st}");
+        level += st["change"].as_i64().unwrap();
+        if st["step"] == "today" {
+            level = st["level"].as_i64().unwrap();
+        }
+        assert_eq!(level, st["level"].as_i64().unwrap(), "{st}");
+    }
+    assert_eq!(
+        (v["after_per_year"].as_f64().unwrap() * 100.0).round() as i64,
+        level
+    );
+    // Each headline has its spread over the two seeds.
+    let h = &v["headlines"];
+    assert_eq!(h["seeds"].as_array().unwrap().len(), 2);
+    for k in [
+        "plan_reference",
+        "plan_tender",
+        "saving",
+        "ptb_itt_projection",
+    ] {
+        let s = &h[k];
+        assert_eq!(s["values"].as_array().unwrap().len(), 2, "{k}");
+        assert!(
+            s["min"].as_i64() <= s["median"].as_i64() && s["median"].as_i64() <= s["max"].as_i64()
+        );
+    }
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("savings.json")).unwrap())
+            .unwrap();
+    assert!(
+        saved["basis"]
+            .as_str()
+            .unwrap()
+            .contains("reference prices")
+    );
+    assert_eq!(saved["anomalies"].as_array().unwrap().len(), 0);
     let html = std::fs::read_to_string(out.path().join("report.html")).unwrap();
     assert!(!html.contains("<script"), "self-contained, no scripts");
     assert!(!html.contains("src=\"http"), "no network resources");

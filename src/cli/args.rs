@@ -7,6 +7,9 @@ use std::path::PathBuf;
 /// Search iterations per worker in the demo and in `schoolrun savings`.
 pub const DEMO_ITERATIONS: u64 = 20_000;
 
+/// Seeds the demo and `schoolrun savings` run by default (each headline's spread).
+pub const DEMO_SEEDS: usize = 3;
+
 /// The command line.
 #[derive(Parser)]
 #[command(
@@ -153,12 +156,20 @@ pub enum Command {
         /// Random seed (default: the scenario's solver setting).
         #[arg(long)]
         seed: Option<u64>,
-        /// Search iterations to repair the plan after each pupil's removal.
+        /// Seeds to run: each headline is given with its median and range over them,
+        /// and the outputs are those of the cheapest plan.
+        #[arg(long, default_value_t = DEMO_SEEDS)]
+        seeds: usize,
+        /// Search iterations for each plan with and without a pupil (per round).
         #[arg(long, default_value_t = 400)]
         repair_iterations: u64,
-        /// Also re-solve from scratch without N sampled pupils, to check the estimates.
+        /// Also re-solve N sampled pupils thoroughly (long searches with and without
+        /// each, from several starts) and report whether they fall within the bounds.
         #[arg(long, default_value_t = 0)]
         check_sample: usize,
+        /// Iterations of each thorough re-solve of --check-sample.
+        #[arg(long, default_value_t = 20_000)]
+        check_iterations: u64,
         /// Print one JSON line on stdout instead of the step lines.
         #[arg(long)]
         json: bool,

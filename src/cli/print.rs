@@ -21,7 +21,7 @@ pub fn tender(days: i64, tr: &workflow::TenderRun, json: bool) {
         return;
     }
     println!(
-        "{} routes to {} supplier(s): {} a year with assistants ({} vehicles and drivers), today {}: saving {} ({pct:.1}%); {} (gap {:.4}%, LP bound £{:.2}/day); {} bundle(s) won",
+        "{} routes to {} supplier(s): {} a year with assistants ({} vehicles and drivers), today {}: saving {} ({pct:.1}%); {} (gap {:.4}%, LP bound {}/day); {} bundle(s) won",
         t.routes.len(),
         cmp.operators.iter().filter(|c| c.new_count > 0).count(),
         new,
@@ -34,7 +34,7 @@ pub fn tender(days: i64, tr: &workflow::TenderRun, json: bool) {
             "time limit reached"
         },
         100.0 * award.gap,
-        award.lp_bound,
+        Pence::from_pounds(award.lp_bound),
         award.bundles_won.len()
     );
     for s in tr.sensitivity.iter().take(5) {
@@ -200,8 +200,10 @@ pub fn validation(dir: &std::path::Path, v: &workflow::Validation, json: bool) {
     );
     if s.current_routes > 0 {
         println!(
-            "  as-is cost: £{:.2} per day, £{:.0} per year, £{:.0} per pupil per year",
-            s.as_is_per_day, s.as_is_per_year, s.as_is_per_pupil_year
+            "  as-is cost: {} per day, {} per year, {} per pupil per year",
+            Pence::from_pounds(s.as_is_per_day),
+            Pence::from_pounds(s.as_is_per_year),
+            Pence::from_pounds(s.as_is_per_pupil_year)
         );
     }
 }
@@ -218,6 +220,7 @@ pub struct ChainPrinter {
     current: Pence,
     caseloads: (u32, u32),
     vehicles_today: usize,
+    seed: usize,
 }
 
 impl ChainPrinter {
@@ -239,81 +242,139 @@ impl ChainPrinter {
     pub fn step(&mut self, step: Step) {
         match step {
             Step::Prepared(p) => self.prepared(p),
-            Step::Planned(plan, _) => {
-                let saving = self.current - plan.cost_per_year;
-                self.summary
-                    .insert("vehicles".into(), plan.routes.len().into());
+            Step::Planned(plan, settings) => {
+                self.seed += 1;
                 self.say(format!(
-                    "4. optimised routes: {} vehicles (today {}), {} a year vs {} today: saving {saving} ({:.1}%); checker: every rule holds; {} iterations in {:.1} s",
+                    "{}. seed {}: {} vehicles (today {}), {} a year at reference prices, both halves; checker: every rule holds; {} iterations in {:.1} s",
+                    3 + self.seed,
+                    settings.seed,
                     plan.routes.len(),
                     self.vehicles_today,
                     plan.cost_per_year,
-                    self.current,
-                    percent(saving, self.current),
                     plan.iterations,
                     plan.seconds
                 ));
             }
-            Step::Tendered(tr) => {
-                if !self.json {
-                    print!("5. retender: ");
-                    tender(self.days, tr, false);
-                }
-            }
             Step::Savings(sr) => {
                 let s = &sr.savings;
+                let improved = if s.improvements > 0 {
+                    format!(
+                        "; the searches found a better plan {} time(s), now {} a year",
+                        s.improvements, s.base_per_year
+                    )
+                } else {
+                    String::new()
+                };
                 self.say(format!(
-                    "6. PTB/ITT: {} eligible pupils ({} would free a vehicle, {} save nothing), {} pairs, in {:.1} s; {} offers chosen (caseload {} PTB, {} ITT): expected {} in year 1, {} over 3 years",
+                    "   PTB/ITT: {} eligible pupils ({} free a vehicle, {} exact, {} save nothing), {} pairs; {} round(s) of paired searches{} ({:.1} s); {} offers (caseload {} PTB, {} ITT): expected {} in year 1, {} over {} years (reference prices)",
                     s.pupils.len(),
                     s.pupils.iter().filter(|p| p.frees_vehicle).count(),
+                    s.pupils.iter().filter(|p| p.exact).count(),
                     s.pupils.iter().filter(|p| p.marginal_per_year.0 == 0).count(),
                     s.pairs.len(),
+                    s.rounds,
+                    improved,
                     sr.seconds,
                     sr.targets.len(),
                     self.caseloads.0,
                     self.caseloads.1,
                     sr.year1(),
-                    sr.projection.total
+                    sr.projection.total,
+                    sr.projection.rows.len()
                 ));
-                for (p, fast, full) in &sr.checks {
-                    self.say(format!(
-                        "   check pupil #{p}: fast estimate {fast} a year, full re-solve {full}"
-                    ));
+                for a in &s.anomalies {
+                    self.say(format!("   warning: a figure breaks its bounds: {a}"));
                 }
-                self.summary
-                    .insert("ptb_itt_year1".into(), sr.year1().pounds().into());
+                if !sr.checks.is_empty() {
+                    let inside = sr.checks.iter().filter(|c| c.inside).count();
+                    self.say(format!(
+                        "   check: {inside} of {} thorough re-solves inside the bounds",
+                        sr.checks.len()
+                    ));
+                    for c in &sr.checks {
+                        self.say(format!(
+                            "     pupil #{}: lower {} estimate {} upper {}; thorough {}{}",
+                            c.pupil,
+                            c.lower,
+                            c.estimate,
+                            c.upper,
+                            c.thorough,
+                            if c.inside { "" } else { " (outside)" }
+                        ));
+                    }
+                }
+            }
+            Step::Tendered(tr) => {
+                if !self.json {
+                    print!("   retender: ");
+                    tender(self.days, tr, false);
+                }
+            }
+            Step::Priced(w) => {
+                let steps: Vec<String> = w
+                    .steps()
+                    .iter()
+                    .enumerate()
+                    .map(|(k, st)| {
+                        if k == 0 {
+                            format!("{} {}", st.step, st.level)
+                        } else {
+                            format!("{} {}", st.step, signed(st.change))
+                        }
+                    })
+                    .collect();
+                self.say(format!(
+                    "   a year, step by step: {} = {}",
+                    steps.join(" → "),
+                    w.after
+                ));
+            }
+            Step::Finished(w, h) => {
+                let spread = |s: &workflow::Spread| {
+                    if s.values.len() > 1 {
+                        format!(
+                            "median {} (range {} to {}, {:.1}% of the median, {} seeds)",
+                            s.median,
+                            s.min,
+                            s.max,
+                            s.range_pct(),
+                            s.values.len()
+                        )
+                    } else {
+                        format!("{} (one seed: no spread measured)", s.median)
+                    }
+                };
+                self.say(format!(
+                    "{}. headlines: plan {} a year at reference prices, {} at tender prices",
+                    4 + self.seed,
+                    spread(&h.plan_reference),
+                    spread(&h.plan_tender)
+                ));
+                match &h.saving {
+                    Some(s) => self.say(format!(
+                        "   saving against today (today's contract prices → the plan at tender prices with PTB/ITT): {} a year",
+                        spread(s)
+                    )),
+                    None => self.say(
+                        "   no current_routes.csv: no saving against today is shown".to_string(),
+                    ),
+                }
+                self.say(format!(
+                    "   PTB/ITT over {} years (expected, reference prices): {}; outputs from seed {} (the cheapest plan)",
+                    3,
+                    spread(&h.ptb_itt_projection),
+                    h.chosen_seed
+                ));
                 self.summary.insert(
-                    "ptb_itt_3_years".into(),
-                    sr.projection.total.pounds().into(),
+                    "waterfall".into(),
+                    serde_json::to_value(w.steps()).unwrap_or_default(),
+                );
+                self.summary.insert(
+                    "headlines".into(),
+                    serde_json::to_value(h).unwrap_or_default(),
                 );
                 self.summary
-                    .insert("targets".into(), sr.targets.len().into());
-            }
-            Step::Finished(b) => {
-                let today = if self.vehicles_today > 0 {
-                    format!(
-                        "today {} (today's contract prices), optimised routes {}, retendered {}, with PTB/ITT {} ({:.1}% below today)",
-                        b.current,
-                        b.optimised,
-                        b.retendered,
-                        b.with_ptb_itt,
-                        percent(b.current - b.with_ptb_itt, b.current)
-                    )
-                } else {
-                    format!(
-                        "optimised routes {}, retendered {}, with PTB/ITT {} (no current_routes.csv: no saving against today)",
-                        b.optimised, b.retendered, b.with_ptb_itt
-                    )
-                };
-                self.say(format!("7. budget a year: {today}"));
-                for (k, v) in [
-                    ("current_per_year", b.current),
-                    ("optimised_per_year", b.optimised),
-                    ("retendered_per_year", b.retendered),
-                    ("with_ptb_itt_per_year", b.with_ptb_itt),
-                ] {
-                    self.summary.insert(k.into(), v.pounds().into());
-                }
+                    .insert("after_per_year".into(), w.after.pounds().into());
             }
         }
     }
@@ -352,12 +413,12 @@ impl ChainPrinter {
             p.warnings.len()
         ));
         self.say(format!(
-            "   today's routes: {} vehicles carrying {} pupils; as-is £{:.0} a day, £{:.0} a year, £{:.0} per pupil per year",
+            "   today's routes: {} vehicles carrying {} pupils; as-is {} a day, {} a year, {} per pupil per year",
             sm.current_routes,
             sm.current_route_pupils,
-            sm.as_is_per_day,
-            sm.as_is_per_year,
-            sm.as_is_per_pupil_year
+            Pence::from_pounds(sm.as_is_per_day),
+            Pence::from_pounds(sm.as_is_per_year),
+            Pence::from_pounds(sm.as_is_per_pupil_year)
         ));
         self.say(format!(
             "3. travel matrix: {} × {} points in {:.3} s",
@@ -365,5 +426,14 @@ impl ChainPrinter {
             p.coords.len(),
             p.matrix_seconds
         ));
+    }
+}
+
+/// A change of money with its sign (`+£1,234` or `−£1,234`).
+fn signed(p: Pence) -> String {
+    if p.0 < 0 {
+        format!("−{}", Pence(-p.0))
+    } else {
+        format!("+{p}")
     }
 }

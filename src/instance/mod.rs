@@ -103,7 +103,8 @@ impl Instance {
 pub const MAX_NODES: usize = 20_000;
 
 /// What is wrong with a numeric row of an instance, if anything: every value finite; the
-/// first value the row's id, equal to its position; coordinates within ±1e7; demand
+/// first value the row's id, equal to its position; coordinates and times within ±1e7
+/// (scaled by [`EUCLID_SCALE`], sums of them stay far inside 64 bits); demand
 /// (column 3) an integer; the columns in `non_negative` not negative.
 fn row_problem(row: &[f64], index: usize, non_negative: &[usize]) -> Option<String> {
     if row.iter().any(|x| !x.is_finite()) {
@@ -116,6 +117,9 @@ fn row_problem(row: &[f64], index: usize, non_negative: &[usize]) -> Option<Stri
     }
     if row[1].abs() > 1e7 || row[2].abs() > 1e7 {
         return Some("coordinates within ±10,000,000".into());
+    }
+    if row[4..=6].iter().any(|t| t.abs() > 1e7) {
+        return Some("ready time, due date and service time within 10,000,000".into());
     }
     if row[3].fract() != 0.0 || row[3].abs() > 1e6 {
         return Some("a whole-number demand of at most 1,000,000".into());
@@ -437,6 +441,14 @@ fn read_solomon(path: &Path, name: &str, text: &str) -> Result<Instance> {
                     "VEHICLE NUMBER and CAPACITY",
                 )
             })?;
+            if !(1..=100_000).contains(&count) || !(1..=1_000_000).contains(&cap) {
+                return Err(bad(
+                    path,
+                    i + 2,
+                    lines.get(i + 1).unwrap_or(&""),
+                    "VEHICLE NUMBER from 1 to 100,000 and CAPACITY from 1 to 1,000,000",
+                ));
+            }
             i += 2;
             continue;
         }
@@ -543,6 +555,18 @@ fn read_lilim(path: &Path, name: &str, text: &str) -> Result<Instance> {
         .collect();
     if h.len() < 2 {
         return Err(bad(path, 1, head, "a Li & Lim header 'K Q S'"));
+    }
+    if !(1.0..=1e5).contains(&h[0])
+        || !(1.0..=1e6).contains(&h[1])
+        || h[0].fract() != 0.0
+        || h[1].fract() != 0.0
+    {
+        return Err(bad(
+            path,
+            1,
+            head,
+            "a Li & Lim header 'K Q S': from 1 to 100,000 vehicles of capacity 1 to 1,000,000",
+        ));
     }
     let (count, cap) = (h[0] as u32, h[1] as i32);
     let mut rows: Vec<[f64; 9]> = Vec::new();

@@ -81,7 +81,7 @@ impl Compiled {
     }
 }
 
-fn boarding_s(sc: &Scenario, p: &Pupil) -> i64 {
+pub(crate) fn boarding_s(sc: &Scenario, p: &Pupil) -> i64 {
     60 * if p.wheelchair {
         sc.policy.wheelchair_boarding_min
     } else {

@@ -272,3 +272,44 @@ pub fn finish(sc: &Scenario, c: &Compiled, outcome: &routing::Outcome) -> Result
     }
     Ok(plan)
 }
+
+/// Today's routes (`current_routes.csv`) priced at the council's reference prices
+/// (`vehicles.csv`), both halves, with an assistant where the contract has one: each
+/// route driven in the order [`Warm::from_current`] gives, engaged for its driving and
+/// boarding. Waiting for school windows on today's routes is not known and not counted,
+/// so this is the least today's routes could cost at reference prices; the difference to
+/// today's contract prices is the premium today's contracts carry.
+pub fn today_at_reference(sc: &Scenario, travel: &routing::Travel, loc: &Locations) -> Pence {
+    let warm = Warm::from_current(sc);
+    warm.routes
+        .iter()
+        .zip(&sc.current_routes)
+        .map(|((v, halves), cr)| {
+            let engaged: Vec<Engaged> = halves
+                .iter()
+                .enumerate()
+                .filter(|(_, h)| !h.is_empty())
+                .map(|(t, h)| {
+                    let at = |&(p, pickup): &(usize, bool)| {
+                        if pickup == (t == compile::AM) {
+                            loc.home[p]
+                        } else {
+                            loc.school[sc.pupils[p].school]
+                        }
+                    };
+                    let mut e = Engaged::default();
+                    for (k, stop) in h.iter().enumerate() {
+                        e.seconds += compile::boarding_s(sc, &sc.pupils[stop.0]);
+                        if k > 0 {
+                            let (a, b) = (at(&h[k - 1]) as u32, at(stop) as u32);
+                            e.metres += travel.dist(a, b);
+                            e.seconds += travel.time(a, b);
+                        }
+                    }
+                    e
+                })
+                .collect();
+            pricing::route_cost(sc, *v, &engaged, cr.assistant)
+        })
+        .sum()
+}

@@ -32,6 +32,35 @@ impl Warm {
         }
     }
 
+    /// The routes of a solution of a compiled problem, as pupils in visiting order (to
+    /// carry it into another problem over the same scenario, e.g. with a pupil more).
+    pub fn from_solution(c: &Compiled, sol: &Solution) -> Warm {
+        let p = &c.problem;
+        Warm {
+            routes: sol
+                .to_routes(p)
+                .into_iter()
+                .map(|(v, trips)| {
+                    let half = |t: usize| -> Vec<(usize, bool)> {
+                        trips.get(t).map_or(Vec::new(), |stops| {
+                            stops
+                                .iter()
+                                .map(|&s| {
+                                    let stop = &p.stops[s as usize];
+                                    (
+                                        c.pupil_of_job[stop.job as usize],
+                                        stop.kind == routing::StopKind::Pickup,
+                                    )
+                                })
+                                .collect()
+                        })
+                    };
+                    (v, [half(AM), half(PM)])
+                })
+                .collect(),
+        }
+    }
+
     /// Today's routes (`current_routes.csv`): in the morning, pickups in the listed order,
     /// then the schools by their bell; in the afternoon, the schools by their finishing
     /// time, then the drop-offs in the reverse order.

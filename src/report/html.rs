@@ -2,23 +2,11 @@
 //! with the map, the per-route manifests, the cost tables, the savings and the charts.
 
 use crate::plan::{Event, Plan, PlannedRoute};
+use crate::savings::waterfall::{Headlines, Spread, Waterfall};
 use crate::savings::{Projection, Savings, Target};
 use crate::scenario::Scenario;
 use crate::units::{Pence, hhmm};
 use std::fmt::Write as _;
-
-/// The year's cost at each step of the chain (the report's budget view).
-#[derive(Debug, Clone, Copy)]
-pub struct Budget {
-    /// Today's contracts (with assistants).
-    pub current: Pence,
-    /// Optimised routes at the council's reference prices.
-    pub optimised: Pence,
-    /// Optimised routes retendered (with assistants).
-    pub retendered: Pence,
-    /// Retendered, less the expected first-year PTB/ITT net saving.
-    pub with_ptb_itt: Pence,
-}
 
 /// Everything the report shows.
 pub struct ReportData<'a> {
@@ -32,8 +20,10 @@ pub struct ReportData<'a> {
     pub roads: Vec<(&'a [[f64; 2]], bool)>,
     /// Supplier and price per day of each route, in plan order (from the tender).
     pub award: Vec<(String, Pence)>,
-    /// Budget view.
-    pub budget: Budget,
+    /// The waterfall of the run shown.
+    pub waterfall: Waterfall,
+    /// The headlines with their spread over seeds.
+    pub headlines: &'a Headlines,
     /// Per-pupil savings.
     pub savings: &'a Savings,
     /// Offers to make.
@@ -50,7 +40,7 @@ fn esc(s: &str) -> String {
 }
 
 fn money(p: Pence) -> String {
-    p.whole()
+    p.to_string()
 }
 
 fn colour(k: usize) -> String {
@@ -289,7 +279,7 @@ fn manifest(out: &mut String, k: usize, r: &PlannedRoute, d: &ReportData<'_>) {
 /// Renders the report.
 pub fn render(d: &ReportData<'_>) -> String {
     let sc = d.sc;
-    let b = d.budget;
+    let b = d.waterfall;
     let mut h = String::new();
     let _ = write!(
         h,
@@ -307,62 +297,85 @@ table{{border-collapse:collapse;margin:6px 0}}td,th{{border:1px solid #ddd;paddi
         name = esc(&sc.name),
         days = sc.policy.school_days
     );
-    let pct = |x: Pence| crate::units::percent(b.current - x, b.current);
+    let hl = d.headlines;
+    let spread = |s: &Spread| {
+        if s.values.len() > 1 {
+            format!(
+                "median of {} seeds; range {} to {} ({:.1}%)",
+                s.values.len(),
+                money(s.min),
+                money(s.max),
+                s.range_pct()
+            )
+        } else {
+            "one seed: no spread measured".to_string()
+        }
+    };
     let _ = write!(
         h,
-        r#"<div class="kpi"><div>Today<b>{}</b>{} routes</div><div>Optimised routes<b>{}</b>{} vehicles, −{:.1}%</div><div>Retendered<b>{}</b>−{:.1}%</div><div>With PTB/ITT (year 1, expected)<b>{}</b>−{:.1}%</div></div>"#,
-        money(b.current),
-        sc.current_routes.len(),
-        money(b.optimised),
-        d.plan.routes.len(),
-        pct(b.optimised),
-        money(b.retendered),
-        pct(b.retendered),
-        money(b.with_ptb_itt),
-        pct(b.with_ptb_itt)
+        r#"<div class="kpi"><div>Plan, reference prices<b>{}</b>{}</div><div>Plan, tender prices<b>{}</b>{}</div>"#,
+        money(hl.plan_reference.median),
+        spread(&hl.plan_reference),
+        money(hl.plan_tender.median),
+        spread(&hl.plan_tender),
+    );
+    if let Some(s) = &hl.saving {
+        let _ = write!(
+            h,
+            r#"<div>Saving a year against today<b>{}</b>{}</div>"#,
+            money(s.median),
+            spread(s)
+        );
+    }
+    let _ = write!(
+        h,
+        r#"<div>PTB/ITT over {} years (expected)<b>{}</b>{}</div></div><p>The figures below are those of seed {} (the cheapest plan); the boxes above give each headline's median and range over the seeds run.</p>"#,
+        d.projection.rows.len(),
+        money(hl.ptb_itt_projection.median),
+        spread(&hl.ptb_itt_projection),
+        hl.chosen_seed
     );
     h.push_str("<h2>Map</h2>");
     h.push_str(&map_svg(d));
     h.push_str("<p>Morning runs as straight lines between stops, one colour per vehicle; black squares are schools.</p>");
 
-    h.push_str("<h2>Costs</h2><table><tr><th>step</th><th class=n>per year</th><th class=n>saving vs today</th></tr>");
-    for (label, v) in [
-        ("as-is (today's contracts)", b.current),
-        ("optimised routes (reference prices)", b.optimised),
-        ("optimised routes, retendered", b.retendered),
-        (
-            "retendered, with PTB/ITT (expected, year 1)",
-            b.with_ptb_itt,
-        ),
-    ] {
+    h.push_str("<h2>From today to the plan, step by step</h2><p>Each step compares like with like on one price basis, both halves of the day.</p><table><tr><th>step</th><th class=n>change a year</th><th class=n>cost a year after it</th><th>price basis</th></tr>");
+    let steps = b.steps();
+    for st in &steps {
         let _ = write!(
             h,
-            "<tr><td>{label}</td><td class=n>{}</td><td class=n>{} ({:.1}%)</td></tr>",
-            money(v),
-            money(b.current - v),
-            pct(v)
+            "<tr><td>{}</td><td class=n>{}</td><td class=n>{}</td><td>{}</td></tr>",
+            st.step,
+            if st.change == Pence(0) && st.step == steps[0].step {
+                String::new()
+            } else {
+                money(st.change)
+            },
+            money(st.level),
+            esc(&st.basis)
         );
     }
     h.push_str("</table>");
     let f = |p: Pence| p.0 as f64 / 100.0;
-    h.push_str(&bars_svg(
-        "Cost waterfall",
-        &[
-            ("today".into(), 0.0, f(b.current), "#777"),
-            ("routes".into(), f(b.current), f(b.optimised), "#2a8"),
-            ("tender".into(), f(b.optimised), f(b.retendered), "#2a8"),
-            ("PTB/ITT".into(), f(b.retendered), f(b.with_ptb_itt), "#2a8"),
-            ("after".into(), 0.0, f(b.with_ptb_itt), "#357"),
-        ],
-    ));
+    let mut bars: Vec<(String, f64, f64, &str)> = Vec::new();
+    for (k, st) in steps.iter().enumerate() {
+        if k == 0 {
+            bars.push((st.step.into(), 0.0, f(st.level), "#777"));
+        } else {
+            let colour = if st.change > Pence(0) { "#c54" } else { "#2a8" };
+            bars.push((st.step.into(), f(st.level - st.change), f(st.level), colour));
+        }
+    }
+    bars.push(("after".into(), 0.0, f(b.after), "#357"));
+    h.push_str(&bars_svg("Cost waterfall", &bars));
 
     h.push_str("<h2>Offers to make this term</h2><table><tr><th>#</th><th>pupil</th><th>offer</th><th class=n>uptake</th><th class=n>net saving, year 1</th><th class=n>expected over the case</th><th>why</th></tr>");
     for t in d.targets {
         let _ = write!(
             h,
-            r#"<tr data-target="{p}"><td>{}</td><td>{p}</td><td>{:?}</td><td class=n>{:.0}%</td><td class=n>{}</td><td class=n>{}</td><td>{}</td></tr>"#,
+            r#"<tr data-target="{p}"><td>{}</td><td>{p}</td><td>{}</td><td class=n>{:.0}%</td><td class=n>{}</td><td class=n>{}</td><td>{}</td></tr>"#,
             t.priority,
-            t.offer,
+            t.offer.name(),
             100.0 * t.uptake,
             money(t.net_first_year),
             money(t.expected_per_case),
@@ -401,19 +414,35 @@ table{{border-collapse:collapse;margin:6px 0}}td,th{{border:1px solid #ddd;paddi
         .collect();
     h.push_str(&bars_svg("Projected saving by year", &bars));
 
-    h.push_str("<h2>Marginal savings of eligible pupils</h2><table><tr><th>pupil</th><th>route</th><th class=n>route saving / year</th><th class=n>average cost / year</th><th>frees a vehicle</th><th>offers (net year 1)</th></tr>");
-    for ps in &d.savings.pupils {
+    let sv = d.savings;
+    let _ = write!(
+        h,
+        "<h2>Route savings of eligible pupils</h2><p>At reference prices, both halves of the day, against the best plan known ({} a year{}). The estimate compares the best plans known with and without the pupil, searched with equal effort from the same start. The bounds are proofs: the lower bound is the saving of taking the pupil out and changing nothing else; the upper bound is what putting the pupil back into the best plan without them costs, which no saving can exceed while the base is the best plan known. {} pupils are exact (the bounds meet).</p><table><tr><th>pupil</th><th>route</th><th class=n>lower</th><th class=n>estimate</th><th class=n>upper</th><th class=n>average cost / year</th><th>frees a vehicle</th><th>offers (net year 1)</th></tr>",
+        money(sv.base_per_year),
+        if sv.improved.is_some() {
+            format!(
+                "; the searches improved the plan {} time(s)",
+                sv.improvements
+            )
+        } else {
+            String::new()
+        },
+        sv.pupils.iter().filter(|p| p.exact).count()
+    );
+    for ps in &sv.pupils {
         let offers: Vec<String> = ps
             .offers
             .iter()
-            .map(|o| format!("{:?} {}", o.offer, money(o.net_first_year)))
+            .map(|o| format!("{} {}", o.offer.name(), money(o.net_first_year)))
             .collect();
         let _ = write!(
             h,
-            "<tr><td>{}</td><td>{}</td><td class=n>{}</td><td class=n>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td>{}</td><td>{}</td></tr>",
             esc(&ps.pupil_id),
             esc(&ps.route),
+            money(ps.lower_per_year),
             money(ps.marginal_per_year),
+            money(ps.upper_per_year),
             money(ps.average_per_year),
             if ps.frees_vehicle { "yes" } else { "" },
             offers.join(", ")

@@ -11,7 +11,7 @@ pub mod html;
 mod outputs;
 pub mod plan_file;
 pub use outputs::{replan_files, savings_files, tender_files};
-pub use plan_file::read as read_plan;
+pub use plan_file::{parse as parse_plan, read as read_plan};
 
 /// Writes a matrix as CSV, one row per ordered pair: `from,to,seconds,metres`.
 /// Seconds have one decimal; unreachable pairs have empty values.

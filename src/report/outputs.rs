@@ -156,7 +156,9 @@ pub fn savings_files(
     savings: &crate::savings::Savings,
     targets: &[crate::savings::Target],
     projection: &crate::savings::Projection,
-    checks: &[(usize, Pence, Pence)],
+    checks: &[crate::savings::Check],
+    waterfall: &crate::savings::waterfall::Waterfall,
+    headlines: &crate::savings::waterfall::Headlines,
     html: &str,
 ) -> Result<()> {
     let mut w = crate::files::Csv::new();
@@ -164,6 +166,9 @@ pub fn savings_files(
         "pupil",
         "route",
         "route_saving_per_year",
+        "lower_bound_per_year",
+        "upper_bound_per_year",
+        "exact",
         "frees_vehicle",
         "average_cost_per_year",
         "home_school_km",
@@ -182,10 +187,13 @@ pub fn savings_files(
                 p.pupil_id.clone(),
                 p.route.clone(),
                 money(p.marginal_per_year),
+                money(p.lower_per_year),
+                money(p.upper_per_year),
+                p.exact.to_string(),
                 p.frees_vehicle.to_string(),
                 money(p.average_per_year),
                 format!("{:.2}", p.distance_m as f64 / 1000.0),
-                format!("{:?}", o.offer).to_uppercase(),
+                o.offer.name().to_string(),
                 money(o.cost_first_year),
                 money(o.cost_later_years),
                 money(o.net_first_year),
@@ -211,7 +219,7 @@ pub fn savings_files(
         let _ = w.write_record([
             t.priority.to_string(),
             t.pupil_id.clone(),
-            format!("{:?}", t.offer).to_uppercase(),
+            t.offer.name().to_string(),
             format!("{:.2}", t.uptake),
             money(t.net_first_year),
             money(t.expected_per_case),
@@ -240,18 +248,47 @@ pub fn savings_files(
     }
     let _ = w.write_record(["total", "", "", "", "", &money(projection.total)]);
     let projection_csv = w.into_inner().unwrap_or_default();
+    let inside = checks.iter().filter(|c| c.inside).count();
     let json = serde_json::json!({
+        "basis": "reference prices (vehicles.csv), both halves of the day, against the best plan known",
+        "base_per_year": savings.base_per_year.pounds(),
+        "plan_improved_by_the_searches": savings.improved.is_some(),
+        "rounds": savings.rounds,
+        "improvements": savings.improvements,
+        "converged": savings.converged,
+        "search_iterations": savings.iterations,
         "eligible": savings.pupils.len(),
+        "exact": savings.pupils.iter().filter(|p| p.exact).count(),
         "frees_vehicle": savings.pupils.iter().filter(|p| p.frees_vehicle).count(),
         "no_route_saving": savings.pupils.iter().filter(|p| p.marginal_per_year.0 == 0).count(),
-        "pairs": savings.pairs,
+        "anomalies": savings.anomalies,
+        "pupils": savings.pupils.iter().map(|p| serde_json::json!({
+            "pupil": p.pupil_id, "route": p.route,
+            "lower_per_year": p.lower_per_year.pounds(), "estimate_per_year": p.marginal_per_year.pounds(),
+            "upper_per_year": p.upper_per_year.pounds(), "exact": p.exact, "frees_vehicle": p.frees_vehicle,
+        })).collect::<Vec<_>>(),
+        "pairs": savings.pairs.iter().map(|p| serde_json::json!({
+            "pupils": [sc.pupils[p.pupils.0].id, sc.pupils[p.pupils.1].id],
+            "joint_per_year": p.joint_per_year.pounds(),
+            "joint_lower_per_year": p.joint_lower_per_year.pounds(),
+            "joint_upper_per_year": p.joint_upper_per_year.pounds(),
+            "synergy_per_year": p.synergy_per_year.pounds(),
+        })).collect::<Vec<_>>(),
         "targets": targets,
         "projection": projection,
         "ptb_caseload": sc.policy.ptb_caseload,
         "itt_caseload": sc.policy.itt_caseload,
+        "waterfall": waterfall.steps(),
+        "headlines": headlines,
         "run_id": set.run_id(),
-        "checks_against_full_resolve": checks.iter().map(|(p, fast, full)| serde_json::json!({
-            "pupil": sc.pupils[*p].id, "fast_per_year": fast.pounds(), "full_per_year": full.pounds()})).collect::<Vec<_>>(),
+        "checks_against_thorough_resolves": {
+            "inside_bounds": inside,
+            "checked": checks.len(),
+            "pupils": checks.iter().map(|c| serde_json::json!({
+                "pupil": sc.pupils[c.pupil].id, "lower_per_year": c.lower.pounds(),
+                "estimate_per_year": c.estimate.pounds(), "upper_per_year": c.upper.pounds(),
+                "thorough_per_year": c.thorough.pounds(), "inside": c.inside})).collect::<Vec<_>>(),
+        },
     });
     let json = serde_json::to_string_pretty(&json).map_err(|e| Error::model(e.to_string()))?;
     set.add("savings.csv", savings_csv);

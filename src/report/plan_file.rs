@@ -153,8 +153,23 @@ pub fn read(dir: &Path, sc: &Scenario, fingerprint: &str) -> Result<Plan> {
             format!("a plan.json from a finished `schoolrun plan` of this scenario, but {why}"),
         ))
     })?;
-    let text = String::from_utf8_lossy(&bytes);
-    let f: PlanFile = serde_json::from_str(&text).map_err(|e| {
+    parse(&file, &String::from_utf8_lossy(&bytes), sc)
+}
+
+/// Reads the text of a plan.json (`file` names it in messages) against a scenario: every
+/// id must be the scenario's and the plan must pass the plan-level checker. Never panics,
+/// whatever the text.
+pub fn parse(file: &str, text: &str, sc: &Scenario) -> Result<Plan> {
+    let problem = |line: usize, value: String, expected: String| Problem {
+        code: Code::PlanFile,
+        file: file.to_string(),
+        line,
+        col: 0,
+        column: String::new(),
+        value,
+        expected,
+    };
+    let f: PlanFile = serde_json::from_str(text).map_err(|e| {
         Error::problem(problem(
             e.line(),
             String::new(),

@@ -2,17 +2,24 @@
 //! Personal Transport Budget (PTB) or Independent Travel Training (ITT), which families to
 //! talk to first, and the multi-year projection. No I/O.
 //!
-//! The supply-side saving of a pupil is marginal, not average: the plan is re-optimised
-//! without the pupil (warm-started from the current plan with the pupil removed, then a
-//! short search repairs and improves it), and the saving is the difference in daily cost.
-//! Removing one pupil may free a whole vehicle, or save nothing at all.
+//! A pupil's route saving is marginal, not average: the best plan known with the pupil,
+//! against the best plan known without them, searched with equal effort from the same
+//! start under common random numbers, and bracketed by two bounds that hold by
+//! construction (see [`estimate`](self::estimate) and the module `estimate`). Removing one
+//! pupil may free a whole vehicle, or save nothing at all. All figures are at the
+//! council's reference prices (`vehicles.csv`), both halves of the day.
 
-use crate::plan::{self, Locations, Plan, Warm};
-use crate::routing;
-use crate::routing::Travel;
+mod estimate;
+mod target;
+pub mod waterfall;
+
+pub use estimate::Bounds;
+pub use target::{Projection, Target, YearRow, project, target, year1_parts};
+
+use crate::plan::{Locations, Plan, Warm};
+use crate::routing::{self, Travel};
 use crate::scenario::{Mode, Scenario};
 use crate::units::Pence;
-use rayon::prelude::*;
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -26,6 +33,16 @@ pub enum Offer {
     Itt,
 }
 
+impl Offer {
+    /// The offer's name as councils write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Offer::Ptb => "PTB",
+            Offer::Itt => "ITT",
+        }
+    }
+}
+
 /// What one offer to one pupil is worth.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OfferValue {
@@ -35,9 +52,9 @@ pub struct OfferValue {
     pub cost_first_year: Pence,
     /// What it pays in each later year (PTB payment; ITT pass).
     pub cost_later_years: Pence,
-    /// Supply saving less cost, first year.
+    /// Route saving less cost, first year.
     pub net_first_year: Pence,
-    /// Supply saving less cost, each later year.
+    /// Route saving less cost, each later year.
     pub net_later_years: Pence,
     /// Net over the years of saving counted per case (policy).
     pub net_per_case: Pence,
@@ -47,7 +64,7 @@ pub struct OfferValue {
     pub expected_per_case: Pence,
 }
 
-/// The saving if one pupil leaves the routes.
+/// The saving if one pupil leaves the routes, a year, with its bounds.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PupilSaving {
     /// Pupil index.
@@ -56,9 +73,15 @@ pub struct PupilSaving {
     pub pupil_id: String,
     /// The route the pupil is on in the base plan.
     pub route: String,
-    /// Supply-side saving per year, after re-optimising without the pupil.
+    /// The estimate: best plan known with the pupil less the best known without them.
     pub marginal_per_year: Pence,
-    /// The re-optimised plan needs fewer vehicles.
+    /// Proven lower bound: the pupil taken out, nothing else changed.
+    pub lower_per_year: Pence,
+    /// Proven upper bound: the pupil put back into the best plan without them.
+    pub upper_per_year: Pence,
+    /// Lower and upper bounds meet (e.g. a pupil alone in their vehicle).
+    pub exact: bool,
+    /// The best plan without the pupil needs fewer vehicles.
     pub frees_vehicle: bool,
     /// What the pupil costs today on average (their route's cost shared equally).
     pub average_per_year: Pence,
@@ -68,26 +91,33 @@ pub struct PupilSaving {
     pub offers: Vec<OfferValue>,
 }
 
-/// The joint saving of two pupils on one vehicle leaving together.
+/// The joint saving of two pupils on one vehicle leaving together, a year.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PairSaving {
     /// Pupil indices.
     pub pupils: (usize, usize),
-    /// Joint supply-side saving per year.
+    /// Joint route saving (estimate).
     pub joint_per_year: Pence,
-    /// Joint minus the two single savings (positive: worth more together).
+    /// Proven lower bound of the joint saving.
+    pub joint_lower_per_year: Pence,
+    /// Proven upper bound of the joint saving.
+    pub joint_upper_per_year: Pence,
+    /// Joint minus the two single estimates (positive: worth more together; negative:
+    /// worth less).
     pub synergy_per_year: Pence,
 }
 
 /// Effort of the estimates.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// Search iterations to repair and improve the plan after a removal.
+    /// Search iterations for each plan with and without a pupil, per round.
     pub repair_iterations: u64,
-    /// Random seed.
+    /// Random seed (each pupil's and round's searches derive theirs from it).
     pub seed: u64,
     /// Most pupil pairs evaluated for interactions.
     pub max_pairs: usize,
+    /// Most rounds of searches against an improved base.
+    pub max_rounds: usize,
 }
 
 impl Default for Settings {
@@ -96,56 +126,43 @@ impl Default for Settings {
             repair_iterations: 400,
             seed: 1,
             max_pairs: 300,
+            max_rounds: 2,
         }
     }
 }
 
-/// Per-pupil and per-pair savings of a plan.
+/// Per-pupil and per-pair savings against the best plan known.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Savings {
     /// One entry per eligible routed pupil.
     pub pupils: Vec<PupilSaving>,
     /// Pairs of eligible pupils sharing a vehicle.
     pub pairs: Vec<PairSaving>,
+    /// The base's cost a year (reference prices, both halves).
+    pub base_per_year: Pence,
+    /// The plan the searches found better than the one given, if any: the base of every
+    /// figure here, and the plan the chain reports.
+    #[serde(skip)]
+    pub improved: Option<Plan>,
+    /// Rounds of searches made.
+    pub rounds: usize,
+    /// Times the base was replaced by a better plan.
+    pub improvements: usize,
+    /// Whether the last round of searches found no better base (the bounds hold anyway).
+    pub converged: bool,
+    /// Search iterations spent.
+    pub iterations: u64,
+    /// Figures that break their own bounds (always empty unless there is a bug).
+    pub anomalies: Vec<String>,
+    /// The best plan known without each pupil, in the order of `pupils`.
+    #[serde(skip)]
+    pub withouts: Vec<Warm>,
 }
 
-/// The daily cost and vehicles of the school day with `gone` removed (they travel
-/// another way): the base plan without them, repaired and improved by a short search,
-/// priced with its real afternoons.
-fn cost_without(
-    sc: &Scenario,
-    travel: &Arc<Travel>,
-    loc: &Locations,
-    warm: &Warm,
-    gone: &[usize],
-    s: &Settings,
-) -> (Pence, usize) {
-    let mut sc2 = sc.clone();
-    for &p in gone {
-        sc2.pupils[p].mode = Mode::Other;
-    }
-    let settings = routing::Settings {
-        time_limit: None,
-        iterations: Some(s.repair_iterations),
-        threads: 1,
-        seed: s.seed,
-    };
-    let c = plan::compile(&sc2, travel, loc);
-    let initial = warm.without(gone).solution(&c);
-    let out = routing::solve(&c.problem, &settings, Some(&initial), &|_, _| {});
-    (
-        plan::solution_cost(&sc2, &c, &out.solution),
-        out.solution.routes.len(),
-    )
-}
-
-/// Routed, eligible pupils with the id of their route in `base`.
-fn eligible(sc: &Scenario, base: &Plan) -> Vec<(usize, usize)> {
+/// Routed, eligible pupils with their route's index in `plan`.
+fn eligible(sc: &Scenario, plan: &Plan) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
-    for (r, route) in base.routes.iter().enumerate() {
-        if route.am.is_none() {
-            continue;
-        }
+    for (r, route) in plan.routes.iter().enumerate() {
         for &i in &route.pupils {
             let p = &sc.pupils[i];
             if p.mode == Mode::Route && (p.ptb_eligible || p.itt_eligible) {
@@ -155,6 +172,29 @@ fn eligible(sc: &Scenario, base: &Plan) -> Vec<(usize, usize)> {
     }
     out.sort_unstable();
     out.dedup_by_key(|x| x.0);
+    out
+}
+
+/// Pairs of pupils in `list` sharing a vehicle in `warm`, at most `max`.
+fn pairs_sharing(list: &[usize], warm: &Warm, max: usize) -> Vec<Vec<usize>> {
+    let mut out = Vec::new();
+    for (_, halves) in &warm.routes {
+        let mut here: Vec<usize> = halves[0]
+            .iter()
+            .chain(&halves[1])
+            .map(|&(p, _)| p)
+            .filter(|p| list.contains(p))
+            .collect();
+        here.sort_unstable();
+        here.dedup();
+        for (a, &i) in here.iter().enumerate() {
+            for &j in &here[a + 1..] {
+                out.push(vec![i, j]);
+            }
+        }
+    }
+    out.sort_unstable();
+    out.truncate(max);
     out
 }
 
@@ -216,10 +256,11 @@ pub fn offer_values(
     out
 }
 
-/// Estimates every eligible pupil's marginal saving against `base` (and the joint saving
-/// of eligible pairs on one vehicle). Each estimate starts from the base plan without the
-/// pupil(s) and runs `repair_iterations` of search; estimates run in parallel and are
-/// deterministic. `progress(done, total)` is called as they finish.
+/// Estimates every eligible pupil's saving against the best plan known, starting from
+/// `base` (and the joint saving of eligible pairs sharing a vehicle): paired searches with
+/// and without each pupil, the base replaced whenever a search beats it, and the bounds
+/// at the fixed point. Deterministic for a seed; runs in parallel. `progress(done,
+/// total)` is called as searches finish.
 pub fn estimate(
     sc: &Scenario,
     travel: &Arc<Travel>,
@@ -228,85 +269,121 @@ pub fn estimate(
     s: &Settings,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Savings {
-    let warm = Warm::from_plan(base);
     let days = sc.policy.school_days as i64;
-    // The reference: the base plan, priced the same way as every estimate.
-    let (base_cost, base_vehicles) = {
-        let c = plan::compile(sc, travel, loc);
-        let sol = warm.solution(&c);
-        (plan::solution_cost(sc, &c, &sol), sol.routes.len())
-    };
     let list = eligible(sc, base);
-    let mut pairs_todo = Vec::new();
-    for (a, &(i, ri)) in list.iter().enumerate() {
-        for &(j, rj) in &list[a + 1..] {
-            if ri == rj && pairs_todo.len() < s.max_pairs {
-                pairs_todo.push((i, j));
-            }
-        }
-    }
-    let total = list.len() + pairs_todo.len();
+    let singles: Vec<Vec<usize>> = list.iter().map(|&(i, _)| vec![i]).collect();
+    let ids: Vec<usize> = list.iter().map(|x| x.0).collect();
+    let total = singles.len() * s.max_rounds.max(1) + s.max_pairs.min(singles.len() * 4);
     let done = std::sync::atomic::AtomicUsize::new(0);
-    let tick = || {
-        let d = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-        progress(d, total);
+    let tick = |n: usize| {
+        let d = done.fetch_add(n, std::sync::atomic::Ordering::Relaxed) + n;
+        progress(d.min(total), total);
     };
-    let singles: Vec<(Pence, bool)> = list
-        .par_iter()
-        .map(|&(i, _)| {
-            let (cost, vehicles) = cost_without(sc, travel, loc, &warm, &[i], s);
-            tick();
-            ((base_cost - cost).max(Pence(0)), vehicles < base_vehicles)
-        })
-        .collect();
-    let joint: Vec<Pence> = pairs_todo
-        .par_iter()
-        .map(|&(i, j)| {
-            let (cost, _) = cost_without(sc, travel, loc, &warm, &[i, j], s);
-            tick();
-            (base_cost - cost).max(Pence(0))
-        })
-        .collect();
+    let ctx = estimate::Ctx::new(sc, travel, loc, s);
+    let (est, pair_sets) = ctx.run(
+        base,
+        &singles,
+        &|warm| pairs_sharing(&ids, warm, s.max_pairs),
+        &tick,
+    );
+    let improved = if est.improvements > 0 {
+        ctx.plan_of(est.base.clone(), base).ok()
+    } else {
+        None
+    };
+    let plan = improved.as_ref().unwrap_or(base);
+    let route_of: std::collections::HashMap<usize, usize> =
+        eligible(sc, plan).into_iter().collect();
+    let mut anomalies = Vec::new();
+    let mut check = |what: String, b: &Bounds| {
+        if b.lower < Pence(0) || b.lower > b.estimate || b.estimate > b.upper {
+            anomalies.push(format!(
+                "{what}: lower {} estimate {} upper {} a day",
+                b.lower, b.estimate, b.upper
+            ));
+        }
+    };
     let mut pupils = Vec::new();
-    for (k, &(i, r)) in list.iter().enumerate() {
-        let route = &base.routes[r];
-        let average = Pence(route.cost_per_day.0 / route.pupils.len().max(1) as i64) * days;
+    for (k, &i) in ids.iter().enumerate() {
+        let b = est.bounds[k];
+        check(format!("pupil {}", sc.pupils[i].id), &b);
+        let route = route_of.get(&i).map(|&r| &plan.routes[r]);
+        let average = route.map_or(Pence(0), |r| {
+            Pence(r.cost_per_day.0 / r.pupils.len().max(1) as i64) * days
+        });
         let distance_m = travel.dist(loc.home[i] as u32, loc.school[sc.pupils[i].school] as u32);
-        let saving = singles[k].0 * days;
+        let saving = b.estimate * days;
         pupils.push(PupilSaving {
             pupil: i,
             pupil_id: sc.pupils[i].id.clone(),
-            route: route.id.clone(),
+            route: route.map_or(String::new(), |r| r.id.clone()),
             marginal_per_year: saving,
-            frees_vehicle: singles[k].1,
+            lower_per_year: b.lower * days,
+            upper_per_year: b.upper * days,
+            exact: b.lower == b.upper,
+            frees_vehicle: b.frees_vehicle,
             average_per_year: average,
             distance_m,
             offers: offer_values(sc, i, saving, average, distance_m),
         });
     }
     let single_of = |i: usize| {
-        list.iter()
-            .position(|x| x.0 == i)
-            .map(|k| singles[k].0 * days)
+        ids.iter()
+            .position(|&x| x == i)
+            .map(|k| est.bounds[k].estimate * days)
             .unwrap_or_default()
     };
-    let pairs = pairs_todo
-        .iter()
-        .zip(&joint)
-        .map(|(&(i, j), &jt)| PairSaving {
-            pupils: (i, j),
-            joint_per_year: jt * days,
-            synergy_per_year: jt * days - single_of(i) - single_of(j),
-        })
-        .collect();
-    Savings { pupils, pairs }
+    let mut pairs = Vec::new();
+    for (k, g) in pair_sets.iter().enumerate() {
+        let b = est.bounds[singles.len() + k];
+        check(
+            format!("pair {} + {}", sc.pupils[g[0]].id, sc.pupils[g[1]].id),
+            &b,
+        );
+        let joint = b.estimate * days;
+        pairs.push(PairSaving {
+            pupils: (g[0], g[1]),
+            joint_per_year: joint,
+            joint_lower_per_year: b.lower * days,
+            joint_upper_per_year: b.upper * days,
+            synergy_per_year: joint - single_of(g[0]) - single_of(g[1]),
+        });
+    }
+    Savings {
+        pupils,
+        pairs,
+        base_per_year: est.base_cost * days,
+        improved,
+        rounds: est.rounds,
+        improvements: est.improvements,
+        converged: est.converged,
+        iterations: est.iterations,
+        anomalies,
+        withouts: est.withouts.into_iter().take(ids.len()).collect(),
+    }
 }
 
-/// Checks the fast estimates against thorough re-solves on a sample of pupils. The
-/// thorough saving re-optimises with the `full` budget both from scratch and from the
-/// base plan without the pupil, keeps the cheaper, and compares it with the base plan
-/// given the same budget (so a longer search finding savings unrelated to the pupil
-/// does not count). Returns (pupil index, fast estimate, thorough saving), per year.
+/// One pupil's estimate against an independent, thorough reference.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Check {
+    /// Pupil index.
+    pub pupil: usize,
+    /// The estimate, a year.
+    pub estimate: Pence,
+    /// Its bounds, a year.
+    pub lower: Pence,
+    /// Upper bound, a year.
+    pub upper: Pence,
+    /// The thorough saving, a year: the best plan with the pupil that long searches find
+    /// (from the base and from scratch; never worse than the base) less the best without
+    /// them (from the base without them, from the estimate's plan and from scratch).
+    pub thorough: Pence,
+    /// Whether the thorough saving lies within the bounds.
+    pub inside: bool,
+}
+
+/// Checks the estimates of a sample of pupils against thorough re-solves with and without
+/// each (`full` effort, from several starts), independent of the estimates' searches.
 pub fn check_against_full(
     sc: &Scenario,
     travel: &Arc<Travel>,
@@ -315,235 +392,33 @@ pub fn check_against_full(
     savings: &Savings,
     sample: usize,
     full: &routing::Settings,
-) -> Vec<(usize, Pence, Pence)> {
+) -> Vec<Check> {
+    use rayon::prelude::*;
     let days = sc.policy.school_days as i64;
-    let warm = Warm::from_plan(base);
-    let best_of = |sc2: &Scenario, w: &Warm| {
-        let c = plan::compile(sc2, travel, loc);
-        let initial = w.solution(&c);
-        let warm_run = routing::solve(&c.problem, full, Some(&initial), &|_, _| {});
-        let cold_run = routing::solve(&c.problem, full, None, &|_, _| {});
-        plan::solution_cost(sc2, &c, &warm_run.solution).min(plan::solution_cost(
-            sc2,
-            &c,
-            &cold_run.solution,
-        ))
-    };
-    let reference = {
-        let c = plan::compile(sc, travel, loc);
-        let sol = warm.solution(&c);
-        plan::solution_cost(sc, &c, &sol).min(best_of(sc, &warm))
-    };
+    let s = Settings::default();
+    let ctx = estimate::Ctx::new(sc, travel, loc, &s);
+    let plan = savings.improved.as_ref().unwrap_or(base);
+    let full_sol = Warm::from_plan(plan).solution(&ctx.full_problem());
+    let iterations = full.iterations.unwrap_or(20_000);
     let step = (savings.pupils.len() / sample.max(1)).max(1);
     let picked: Vec<&PupilSaving> = savings.pupils.iter().step_by(step).take(sample).collect();
     picked
         .par_iter()
         .map(|ps| {
-            let mut sc2 = sc.clone();
-            sc2.pupils[ps.pupil].mode = Mode::Other;
-            let after = best_of(&sc2, &warm.without(&[ps.pupil]));
-            (ps.pupil, ps.marginal_per_year, (reference - after) * days)
+            let seed = crate::rng::derive(full.seed, &[ps.pupil as u64, 0xC4EC]);
+            let k = savings.pupils.iter().position(|p| p.pupil == ps.pupil);
+            let removed = Warm::from_plan(plan).without(&[ps.pupil]);
+            let prev = k.and_then(|k| savings.withouts.get(k)).unwrap_or(&removed);
+            let (with, without) = ctx.thorough(&full_sol, &[ps.pupil], prev, iterations, seed);
+            let thorough = (with - without) * days;
+            Check {
+                pupil: ps.pupil,
+                estimate: ps.marginal_per_year,
+                lower: ps.lower_per_year,
+                upper: ps.upper_per_year,
+                thorough,
+                inside: ps.lower_per_year <= thorough && thorough <= ps.upper_per_year,
+            }
         })
         .collect()
-}
-
-/// One offer to make this term.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Target {
-    /// Priority (1 = first).
-    pub priority: usize,
-    /// Pupil index.
-    pub pupil: usize,
-    /// Pupil id.
-    pub pupil_id: String,
-    /// The offer.
-    pub offer: Offer,
-    /// Expected net saving over the case (uptake × net per case), with interactions
-    /// with pupils chosen before.
-    pub expected_per_case: Pence,
-    /// Net saving per year if accepted (first year).
-    pub net_first_year: Pence,
-    /// Uptake probability.
-    pub uptake: f64,
-    /// Why this pupil, in words.
-    pub reason: String,
-}
-
-/// Chooses the offers to make under the caseload limits (policy `ptb_caseload`,
-/// `itt_caseload`), greedily by expected net saving over the case, one offer per pupil.
-/// Interactions: once a pupil is chosen, a pupil sharing their vehicle gains
-/// `uptake_a × uptake_b × synergy × years` (both accepting is worth more, or less, than
-/// the two apart).
-pub fn target(sc: &Scenario, savings: &Savings) -> Vec<Target> {
-    let years = sc.policy.years_of_saving.max(1) as f64;
-    let mut left = [sc.policy.ptb_caseload, sc.policy.itt_caseload];
-    let slot = |o: Offer| match o {
-        Offer::Ptb => 0,
-        Offer::Itt => 1,
-    };
-    let mut chosen: Vec<(usize, f64)> = Vec::new(); // (pupil, uptake)
-    let mut out: Vec<Target> = Vec::new();
-    loop {
-        let mut best: Option<(f64, usize, usize, String)> = None;
-        for (k, ps) in savings.pupils.iter().enumerate() {
-            if chosen.iter().any(|c| c.0 == ps.pupil) {
-                continue;
-            }
-            for (oi, ov) in ps.offers.iter().enumerate() {
-                if left[slot(ov.offer)] == 0 {
-                    continue;
-                }
-                let mut gain = ov.expected_per_case.0 as f64;
-                let mut partner = None;
-                for pair in &savings.pairs {
-                    let other = if pair.pupils.0 == ps.pupil {
-                        pair.pupils.1
-                    } else if pair.pupils.1 == ps.pupil {
-                        pair.pupils.0
-                    } else {
-                        continue;
-                    };
-                    if let Some(&(_, u)) = chosen.iter().find(|c| c.0 == other) {
-                        let g = ov.uptake * u * pair.synergy_per_year.0 as f64 * years;
-                        gain += g;
-                        if g > 0.0 {
-                            partner = Some(other);
-                        }
-                    }
-                }
-                if gain <= 0.0 {
-                    continue;
-                }
-                let reason = {
-                    let mut r = if ps.frees_vehicle {
-                        format!("leaving frees a whole vehicle on {}", ps.route)
-                    } else if ps.marginal_per_year.0 > 0 {
-                        format!(
-                            "saves {} a year of route cost on {}",
-                            ps.marginal_per_year, ps.route
-                        )
-                    } else {
-                        format!(
-                            "no route saving on {}, but the offer costs less than today",
-                            ps.route
-                        )
-                    };
-                    if let Some(o) = partner {
-                        r.push_str(&format!("; worth more together with {}", sc.pupils[o].id));
-                    }
-                    r.push_str(&format!(
-                        "; {:.0}% uptake ({:?} family)",
-                        100.0 * ov.uptake,
-                        sc.pupils[ps.pupil].values_mode
-                    ));
-                    r
-                };
-                let better = match &best {
-                    None => true,
-                    Some((g, bk, boi, _)) => {
-                        gain > *g + 1e-9 || ((gain - *g).abs() <= 1e-9 && (k, oi) < (*bk, *boi))
-                    }
-                };
-                if better {
-                    best = Some((gain, k, oi, reason));
-                }
-            }
-        }
-        let Some((gain, k, oi, reason)) = best else {
-            break;
-        };
-        let ps = &savings.pupils[k];
-        let ov = &ps.offers[oi];
-        left[slot(ov.offer)] -= 1;
-        chosen.push((ps.pupil, ov.uptake));
-        out.push(Target {
-            priority: out.len() + 1,
-            pupil: ps.pupil,
-            pupil_id: ps.pupil_id.clone(),
-            offer: ov.offer,
-            expected_per_case: Pence(gain.round() as i64),
-            net_first_year: ov.net_first_year,
-            uptake: ov.uptake,
-            reason,
-        });
-    }
-    out
-}
-
-/// One year of the projection.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct YearRow {
-    /// Year (1 = this year).
-    pub year: u32,
-    /// Expected pupils moving to PTB this year.
-    pub ptb_moved: f64,
-    /// Expected pupils moving to ITT this year.
-    pub itt_moved: f64,
-    /// Expected net saving from this year's cases in their first year.
-    pub in_year: Pence,
-    /// Expected net saving from earlier years' cases still counted.
-    pub from_earlier: Pence,
-    /// `in_year + from_earlier`.
-    pub total: Pence,
-}
-
-/// The multi-year projection, in the shape councils use.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Projection {
-    /// Years of saving counted per case.
-    pub years_per_case: u32,
-    /// One row per year.
-    pub rows: Vec<YearRow>,
-    /// Sum over the years.
-    pub total: Pence,
-}
-
-/// Projects `years` years assuming the same offers are made each year with the same
-/// expected results (this term's list as the yearly cohort), each case saving for the
-/// policy's `years_of_saving` years: the first year at its first-year net, later years
-/// at the later-year net.
-pub fn project(sc: &Scenario, savings: &Savings, targets: &[Target], years: u32) -> Projection {
-    let per_case = sc.policy.years_of_saving.max(1);
-    let value = |t: &Target| {
-        savings
-            .pupils
-            .iter()
-            .find(|p| p.pupil == t.pupil)
-            .and_then(|p| p.offers.iter().find(|o| o.offer == t.offer))
-    };
-    let mut first = 0f64;
-    let mut later = 0f64;
-    let (mut ptb, mut itt) = (0.0, 0.0);
-    for t in targets {
-        if let Some(v) = value(t) {
-            first += v.uptake * v.net_first_year.0 as f64;
-            later += v.uptake * v.net_later_years.0 as f64;
-            match t.offer {
-                Offer::Ptb => ptb += v.uptake,
-                Offer::Itt => itt += v.uptake,
-            }
-        }
-    }
-    let (first, later) = (Pence(first.round() as i64), Pence(later.round() as i64));
-    let mut rows = Vec::new();
-    let mut total = Pence(0);
-    for y in 1..=years {
-        // Cohorts from earlier years still counted: those started within years_per_case.
-        let earlier = (y - 1).min(per_case - 1) as i64;
-        let row = YearRow {
-            year: y,
-            ptb_moved: ptb,
-            itt_moved: itt,
-            in_year: first,
-            from_earlier: later * earlier,
-            total: first + later * earlier,
-        };
-        total += row.total;
-        rows.push(row);
-    }
-    Projection {
-        years_per_case: per_case,
-        rows,
-        total,
-    }
 }

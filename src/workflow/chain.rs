@@ -1,6 +1,8 @@
 //! The whole chain on one scenario, as `schoolrun savings` and `schoolrun demo` run it:
-//! prepare, plan, retender, PTB/ITT savings, and the report. The plan stays in memory from
-//! step to step; every output is written to one folder.
+//! prepare, then for each seed plan, estimate the PTB/ITT savings against the best plan
+//! known (which may improve the plan), retender that plan, and price every step of the
+//! waterfall on its own basis; the outputs come from the seed with the cheapest plan and
+//! every headline carries its spread over the seeds.
 
 use super::plan::{PlanOptions, plan_with_spinner};
 use super::prepare::{PrepareOptions, Prepared, prepare};
@@ -11,6 +13,7 @@ use crate::plan::Plan;
 use crate::progress::Progress;
 use crate::report;
 use crate::routing;
+use crate::units::Pence;
 use std::path::Path;
 
 /// Effort settings of the whole chain.
@@ -23,29 +26,44 @@ pub struct ChainOptions {
     pub iterations: u64,
     /// Worker threads (default: the scenario's).
     pub threads: Option<usize>,
-    /// Random seed (default: the scenario's).
+    /// First random seed (default: the scenario's); seed k of K is this plus k.
     pub seed: Option<u64>,
-    /// Search iterations to repair the plan after each pupil's removal.
+    /// Seeds to run (K ≥ 1): each headline is reported with its spread over them.
+    pub seeds: usize,
+    /// Search iterations for each plan with and without a pupil.
     pub repair_iterations: u64,
     /// Pupils re-solved thoroughly to check the savings estimates.
     pub check_sample: usize,
+    /// Iterations of each thorough re-solve.
+    pub check_iterations: u64,
 }
 
-/// The year's cost at each step of the chain.
-pub use crate::report::html::Budget;
+pub use crate::savings::waterfall::{Headlines, Spread, WaterStep, Waterfall};
 
 /// A step of the chain, reported as it finishes.
 pub enum Step<'a> {
     /// The scenario is loaded, on the road network, with its matrix.
     Prepared(&'a Prepared),
-    /// The routes are planned (and written).
+    /// A seed's routes are planned.
     Planned(&'a Plan, &'a routing::Settings),
-    /// The routes are retendered (and the tender outputs written).
-    Tendered(&'a TenderRun),
-    /// The PTB/ITT savings are estimated.
+    /// A seed's PTB/ITT savings are estimated (against the plan they may have improved).
     Savings(&'a SavingsRun),
+    /// A seed's plan is retendered.
+    Tendered(&'a TenderRun),
+    /// A seed's waterfall.
+    Priced(&'a Waterfall),
     /// Everything is written.
-    Finished(&'a Budget),
+    Finished(&'a Waterfall, &'a Headlines),
+}
+
+/// One seed's run.
+struct SeedRun {
+    seed: u64,
+    plan: Plan,
+    settings: routing::Settings,
+    savings: SavingsRun,
+    tender: TenderRun,
+    waterfall: Waterfall,
 }
 
 /// Runs the whole chain on the scenario in `dir`, writing every output to `out`.
@@ -56,82 +74,135 @@ pub fn run(
     o: &ChainOptions,
     progress: &Progress,
     on_step: &mut dyn FnMut(Step),
-) -> Result<Budget> {
+) -> Result<(Waterfall, Headlines)> {
     let p = prepare(dir, &o.prepare, progress)?;
     on_step(Step::Prepared(&p));
     let sc = &p.scenario;
-    // A fixed iteration budget keeps the plan identical on every machine. No route
-    // recombination: its MIP is time-limited, which would make the plan depend on
-    // machine speed (and on the demo it gains nothing, see BENCHMARKS.md).
-    let plan_options = PlanOptions {
-        time_limit_s: None,
-        iterations: Some(o.iterations),
-        threads: Some(o.threads.unwrap_or(sc.solver.threads)),
-        seed: o.seed,
-        recombine: false,
+    let days = sc.policy.school_days as i64;
+    let first = o.seed.unwrap_or(sc.solver.seed);
+    let today_reference = (!sc.current_routes.is_empty())
+        .then(|| crate::plan::today_at_reference(sc, &p.travel, &p.locations) * days);
+    let today_contract = (!sc.current_routes.is_empty()).then(|| sc.current_cost_per_day() * days);
+    let mut runs: Vec<SeedRun> = Vec::new();
+    for k in 0..o.seeds.max(1) {
+        let seed = first + k as u64;
+        // A fixed iteration budget keeps the plan identical on every machine. No route
+        // recombination: its MIP is time-limited, which would make the plan depend on
+        // machine speed (and on the demo it gains nothing, see BENCHMARKS.md).
+        let plan_options = PlanOptions {
+            time_limit_s: None,
+            iterations: Some(o.iterations),
+            threads: Some(o.threads.unwrap_or(sc.solver.threads)),
+            seed: Some(seed),
+            recombine: false,
+        };
+        let (given, mut settings) = plan_with_spinner(&p, &plan_options, progress)?;
+        settings.time_limit = None;
+        on_step(Step::Planned(&given, &settings));
+        let bar = progress.bar(0, "PTB/ITT savings");
+        let sr = savings(
+            &p,
+            &given,
+            &settings,
+            &SavingsOptions {
+                repair_iterations: o.repair_iterations,
+                seed,
+                check_sample: o.check_sample,
+                check_iterations: o.check_iterations,
+                max_rounds: crate::savings::Settings::default().max_rounds,
+                years: 3,
+            },
+            &|done, total| {
+                bar.set_length(total as u64);
+                bar.set_position(done as u64);
+            },
+        );
+        bar.finish_and_clear();
+        on_step(Step::Savings(&sr));
+        let plan = sr.plan(&given).clone();
+        let plan_file = out.join("plan.json").display().to_string();
+        let tr = tender(sc, &plan, &plan_file, &TenderOptions::default(), progress)?;
+        on_step(Step::Tendered(&tr));
+        let plan_tender = tr.comparisons.total.new_per_day * days;
+        let ratio = if plan.cost_per_year.0 > 0 {
+            plan_tender.0 as f64 / plan.cost_per_year.0 as f64
+        } else {
+            1.0
+        };
+        let ptb_itt_year1 = sr.year1_at(ratio);
+        let waterfall = Waterfall {
+            today_contract,
+            today_reference,
+            plan_reference: plan.cost_per_year,
+            plan_tender,
+            tender_ratio: ratio,
+            ptb_itt_year1,
+            after: plan_tender - ptb_itt_year1,
+        };
+        on_step(Step::Priced(&waterfall));
+        runs.push(SeedRun {
+            seed,
+            plan,
+            settings,
+            savings: sr,
+            tender: tr,
+            waterfall,
+        });
+    }
+    let spread = |f: &dyn Fn(&SeedRun) -> Pence| Spread::of(runs.iter().map(f).collect());
+    let headlines = Headlines {
+        seeds: runs.iter().map(|r| r.seed).collect(),
+        chosen_seed: 0,
+        plan_reference: spread(&|r| r.waterfall.plan_reference),
+        plan_tender: spread(&|r| r.waterfall.plan_tender),
+        saving: today_contract.map(|_| spread(&|r| r.waterfall.saving().unwrap_or_default())),
+        ptb_itt_projection: spread(&|r| r.savings.projection.total),
     };
-    let (plan, mut settings) = plan_with_spinner(&p, &plan_options, progress)?;
-    settings.time_limit = None;
-    // Every output of the chain is written at the end, as one set.
+    // The outputs of the cheapest plan (the first seed on a tie).
+    let best = runs
+        .iter()
+        .enumerate()
+        .min_by_key(|(k, r)| (r.plan.cost_per_year, *k))
+        .map_or(0, |(k, _)| k);
+    let run = &runs[best];
+    let headlines = Headlines {
+        chosen_seed: run.seed,
+        ..headlines
+    };
     let mut set = crate::files::OutputSet::new(out, "savings", &p.fingerprint);
     report::plan_files(
         &mut set,
         sc,
-        &plan,
+        &run.plan,
         &p.coords,
-        serde_json::json!({"seed": settings.seed, "threads": settings.threads, "iterations": o.iterations}),
+        serde_json::json!({"seed": run.seed, "threads": run.settings.threads, "iterations": o.iterations,
+            "savings_improved_the_plan": run.savings.savings.improved.is_some()}),
     )?;
-    on_step(Step::Planned(&plan, &settings));
-    let plan_file = out.join("plan.json").display().to_string();
-    let tr = tender(sc, &plan, &plan_file, &TenderOptions::default(), progress)?;
-    tr.add_files(&mut set, sc.policy.school_days)?;
-    on_step(Step::Tendered(&tr));
-    let bar = progress.bar(0, "marginal savings");
-    let sr = savings(
-        &p,
-        &plan,
-        &settings,
-        &SavingsOptions {
-            repair_iterations: o.repair_iterations,
-            seed: settings.seed,
-            check_sample: o.check_sample,
-            years: 3,
-        },
-        &|done, total| {
-            bar.set_length(total as u64);
-            bar.set_position(done as u64);
-        },
-    );
-    bar.finish_and_clear();
-    on_step(Step::Savings(&sr));
-    let days = sc.policy.school_days as i64;
-    let budget = Budget {
-        current: tr.comparisons.total.current_per_day * days,
-        optimised: plan.cost_per_year,
-        retendered: tr.comparisons.total.new_per_day * days,
-        with_ptb_itt: tr.comparisons.total.new_per_day * days - sr.year1(),
-    };
+    run.tender.add_files(&mut set, sc.policy.school_days)?;
     let data = report::html::ReportData {
         sc,
-        plan: &plan,
+        plan: &run.plan,
         coords: &p.coords,
         roads: p.network.roads().roads().collect(),
-        award: tr.award_by_route(),
-        budget,
-        savings: &sr.savings,
-        targets: &sr.targets,
-        projection: &sr.projection,
+        award: run.tender.award_by_route(),
+        waterfall: run.waterfall,
+        headlines: &headlines,
+        savings: &run.savings.savings,
+        targets: &run.savings.targets,
+        projection: &run.savings.projection,
     };
     report::savings_files(
         &mut set,
         sc,
-        &sr.savings,
-        &sr.targets,
-        &sr.projection,
-        &sr.checks,
+        &run.savings.savings,
+        &run.savings.targets,
+        &run.savings.projection,
+        &run.savings.checks,
+        &run.waterfall,
+        &headlines,
         &report::html::render(&data),
     )?;
     set.commit()?;
-    on_step(Step::Finished(&budget));
-    Ok(budget)
+    on_step(Step::Finished(&run.waterfall, &headlines));
+    Ok((run.waterfall, headlines))
 }

@@ -13,7 +13,7 @@ pub mod savings;
 pub mod tender;
 pub mod vrp;
 
-pub use chain::{Budget, ChainOptions, Step};
+pub use chain::{ChainOptions, Headlines, Spread, Step, WaterStep, Waterfall};
 pub use plan::{PlanOptions, check_time_limit};
 pub use prepare::{
     DEFAULT_MAX_SNAP_M, Place, PrepareOptions, Prepared, Validation, prepare, snap_places, validate,

@@ -117,8 +117,8 @@ pub fn plan_with_spinner(
     let spin = bar.spinner("planning routes");
     let out = plan(p, o, &|it, best| {
         spin.set_message(format!(
-            "planning routes: {it} iterations, best £{:.2}/day",
-            best as f64 / plan::UNITS_PER_PENNY as f64 / 100.0
+            "planning routes: {it} iterations, best {}/day",
+            crate::units::Pence(best / plan::UNITS_PER_PENNY)
         ));
     });
     spin.finish_and_clear();

@@ -4,7 +4,7 @@
 use super::prepare::Prepared;
 use crate::plan::Plan;
 use crate::routing;
-use crate::savings::{self, Projection, Savings, Target};
+use crate::savings::{self, Check, Projection, Savings, Target};
 use crate::units::Pence;
 use std::time::Instant;
 
@@ -17,6 +17,10 @@ pub struct SavingsOptions {
     pub seed: u64,
     /// Pupils re-solved thoroughly to check the estimates (0 = none).
     pub check_sample: usize,
+    /// Iterations of each thorough re-solve.
+    pub check_iterations: u64,
+    /// Most rounds of searches against an improved base.
+    pub max_rounds: usize,
     /// Years of the projection.
     pub years: u32,
 }
@@ -29,20 +33,33 @@ pub struct SavingsRun {
     pub targets: Vec<Target>,
     /// The multi-year projection.
     pub projection: Projection,
-    /// Checks against thorough re-solves: (pupil, fast estimate, thorough), a year.
-    pub checks: Vec<(usize, Pence, Pence)>,
+    /// Checks against thorough re-solves.
+    pub checks: Vec<Check>,
     /// Seconds for the estimates.
     pub seconds: f64,
 }
 
 impl SavingsRun {
-    /// The expected net saving in the first year.
+    /// The expected net saving in the first year (reference prices).
     pub fn year1(&self) -> Pence {
         self.projection
             .rows
             .first()
             .map(|r| r.in_year)
             .unwrap_or_default()
+    }
+
+    /// The expected first-year net saving with the route savings scaled by `ratio` (to
+    /// another price basis) and the offers' costs as paid.
+    pub fn year1_at(&self, ratio: f64) -> Pence {
+        let (routes, costs) = savings::year1_parts(&self.savings, &self.targets);
+        Pence((routes.0 as f64 * ratio).round() as i64) - costs
+    }
+
+    /// The plan the figures are based on: the one given, or the better one the searches
+    /// found.
+    pub fn plan<'a>(&'a self, given: &'a Plan) -> &'a Plan {
+        self.savings.improved.as_ref().unwrap_or(given)
     }
 }
 
@@ -59,6 +76,7 @@ pub fn savings(
     let ss = savings::Settings {
         repair_iterations: o.repair_iterations,
         seed: o.seed,
+        max_rounds: o.max_rounds,
         ..Default::default()
     };
     let t = Instant::now();
@@ -69,6 +87,8 @@ pub fn savings(
     let checks = if o.check_sample > 0 {
         let full = routing::Settings {
             threads: 1,
+            iterations: Some(o.check_iterations),
+            time_limit: None,
             ..search.clone()
         };
         savings::check_against_full(sc, m, loc, plan, &estimates, o.check_sample, &full)

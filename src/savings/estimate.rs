@@ -1,0 +1,413 @@
+//! Paired, bounded estimates of what a pupil's leaving saves.
+//!
+//! For a set of pupils `g` leaving (one pupil, or a pair) and the best plan known `B`:
+//! - **lower** = C(B) − C(B∖g): take them out and change nothing else. A plan without them
+//!   at that cost exists, so the saving is at least this. It is at least 0 as well: the
+//!   base driven as it is, with empty seats, is also a plan without them (legs follow the
+//!   fastest roads, so B∖g can be a few pence dearer in km than B; then that plan is the
+//!   best known without them and the pupils save exactly nothing).
+//! - **estimate** = C(B) − C(W), where W is the best plan without them known: `B∖g`
+//!   searched for `repair_iterations` (seed s), or an earlier such plan. The base gets the
+//!   same search from the same start with the same seed (common random numbers): what a
+//!   search of that effort finds for the plan with the pupils is found for the plan
+//!   without them too, and a with-search that beats `B` makes it the new base.
+//! - **upper** = C(X) − C(W), where X is W with the pupils put back at their cheapest
+//!   places (then polished). X carries everyone B does, and B is the best plan known, so
+//!   C(B) ≤ C(X) and the estimate cannot exceed the upper bound.
+//!
+//! Whenever an X or a with-search beats `B`, it becomes the base and every estimate is
+//! refreshed: rounds of searches (at most `max_rounds`), then the cheap steps alone (no
+//! search) until nothing changes. At that fixed point lower ≤ estimate ≤ upper holds for
+//! every set, by construction; a pupil travelling alone in their vehicle has lower =
+//! upper = the vehicle's day.
+
+use super::Settings;
+use crate::plan::{self, Compiled, Locations, Plan, Warm};
+use crate::routing::{self, Solution, Travel};
+use crate::scenario::{Mode, Scenario};
+use crate::units::Pence;
+use rayon::prelude::*;
+use std::sync::Arc;
+
+/// Most cheap refresh passes after the search rounds (each strictly lowers the base).
+const MAX_REFRESHES: usize = 100;
+
+/// The figures for one set of pupils leaving, per day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bounds {
+    /// C(B) − C(B∖g).
+    pub lower: Pence,
+    /// C(B) − C(W).
+    pub estimate: Pence,
+    /// C(X) − C(W).
+    pub upper: Pence,
+    /// W needs fewer vehicles than B.
+    pub frees_vehicle: bool,
+}
+
+/// The base and the estimates at their fixed point.
+pub struct Estimated {
+    /// The best plan known (better than the plan given when a search improved on it).
+    pub base: Solution,
+    /// Its price per day.
+    pub base_cost: Pence,
+    /// Figures per set, in the order the sets were given (singles, then pairs).
+    pub bounds: Vec<Bounds>,
+    /// Rounds of searches made.
+    pub rounds: usize,
+    /// Times the base was replaced by a better plan.
+    pub improvements: usize,
+    /// Whether the last round of searches found nothing better (else the round limit
+    /// stopped them; the bounds hold either way).
+    pub converged: bool,
+    /// Search iterations spent, over all searches.
+    pub iterations: u64,
+    /// The best plan known without each set, in the same order as `bounds`.
+    pub withouts: Vec<Warm>,
+}
+
+/// A plan of the day as pupils in visiting order (it moves between the problems with
+/// and without some pupils), with its price per day.
+#[derive(Clone)]
+struct Known {
+    warm: Warm,
+    cost: Pence,
+    vehicles: usize,
+}
+
+/// The best plan known, in the problem of the whole scenario.
+#[derive(Clone)]
+struct Base {
+    sol: Solution,
+    objective: i64,
+    known: Known,
+}
+
+/// One set evaluated against a base.
+struct Eval {
+    bounds: Bounds,
+    without: Known,
+    /// A plan with everyone that beats the base, if one was found.
+    better: Option<(Solution, i64)>,
+    iterations: u64,
+}
+
+/// The problem of the school day with some pupils gone.
+struct Without {
+    sc: Scenario,
+    c: Compiled,
+}
+
+pub(super) struct Ctx<'a> {
+    sc: &'a Scenario,
+    travel: &'a Arc<Travel>,
+    loc: &'a Locations,
+    full: Compiled,
+    s: &'a Settings,
+}
+
+impl<'a> Ctx<'a> {
+    pub(super) fn new(
+        sc: &'a Scenario,
+        travel: &'a Arc<Travel>,
+        loc: &'a Locations,
+        s: &'a Settings,
+    ) -> Self {
+        Ctx {
+            sc,
+            travel,
+            loc,
+            full: plan::compile(sc, travel, loc),
+            s,
+        }
+    }
+
+    /// The compiled problem of the whole scenario.
+    pub(super) fn full_problem(&self) -> &Compiled {
+        &self.full
+    }
+
+    fn without(&self, gone: &[usize]) -> Without {
+        let mut sc = self.sc.clone();
+        for &p in gone {
+            sc.pupils[p].mode = Mode::Other;
+        }
+        let c = plan::compile(&sc, self.travel, self.loc);
+        Without { sc, c }
+    }
+
+    fn known(sc: &Scenario, c: &Compiled, sol: &Solution) -> Known {
+        Known {
+            warm: Warm::from_solution(c, sol),
+            cost: plan::solution_cost(sc, c, sol),
+            vehicles: sol.routes.len(),
+        }
+    }
+
+    fn base(&self, sol: Solution) -> Base {
+        Base {
+            objective: sol.cost(&self.full.problem),
+            known: Self::known(self.sc, &self.full, &sol),
+            sol,
+        }
+    }
+
+    /// A search of `iterations` from `start` (0: place what is missing, then polish).
+    fn search(c: &Compiled, start: &Solution, iterations: u64, seed: u64) -> (Solution, u64) {
+        let settings = routing::Settings {
+            time_limit: None,
+            iterations: Some(iterations),
+            threads: 1,
+            seed,
+        };
+        let out = routing::solve(&c.problem, &settings, Some(start), &|_, _| {});
+        (out.solution, out.iterations)
+    }
+
+    /// Whether `sol` carries everyone the base carries and costs less.
+    fn beats(&self, base: &Base, sol: &Solution) -> Option<i64> {
+        let objective = sol.cost(&self.full.problem);
+        (objective < base.objective && sol.unassigned.len() <= base.sol.unassigned.len())
+            .then_some(objective)
+    }
+
+    /// Evaluates the set `gone` against `base`: with a seed, a paired search of the plans
+    /// with and without them; always, their removal and their reinsertion.
+    fn evaluate(
+        &self,
+        base: &Base,
+        gone: &[usize],
+        seed: Option<u64>,
+        prev: Option<&Known>,
+    ) -> Eval {
+        let wo = self.without(gone);
+        let removed = base.known.warm.without(gone).solution(&wo.c);
+        let removed_cost = plan::solution_cost(&wo.sc, &wo.c, &removed);
+        let mut best = removed.clone();
+        let mut best_cost = removed_cost;
+        if let Some(prev) = prev {
+            let again = prev.warm.solution(&wo.c);
+            let cost = plan::solution_cost(&wo.sc, &wo.c, &again);
+            if cost < best_cost && again.unassigned.len() <= removed.unassigned.len() {
+                (best, best_cost) = (again, cost);
+            }
+        }
+        let mut better: Option<(Solution, i64)> = None;
+        let mut iterations = 0;
+        if let Some(seed) = seed {
+            let (w, it) = Self::search(&wo.c, &removed, self.s.repair_iterations, seed);
+            iterations += it;
+            let cost = plan::solution_cost(&wo.sc, &wo.c, &w);
+            if cost < best_cost && w.unassigned.len() <= removed.unassigned.len() {
+                (best, best_cost) = (w, cost);
+            }
+            let (with, it) = Self::search(&self.full, &base.sol, self.s.repair_iterations, seed);
+            iterations += it;
+            better = self.beats(base, &with).map(|o| (with, o));
+        }
+        let start = Warm::from_solution(&wo.c, &best).solution(&self.full);
+        let (x, _) = Self::search(&self.full, &start, 0, seed.unwrap_or(self.s.seed));
+        let x_cost = plan::solution_cost(self.sc, &self.full, &x);
+        if let Some(o) = self.beats(base, &x) {
+            if better.as_ref().is_none_or(|b| o < b.1) {
+                better = Some((x, o));
+            }
+        }
+        let without = Self::known(&wo.sc, &wo.c, &best);
+        // The base driven as it is, with an empty seat, is a plan without them too: it
+        // costs at most C(B) (same roads, less boarding). Legs follow the fastest roads,
+        // so taking a stop out can lengthen a run in km and cost a little more; then
+        // this plan is the best known without them, and nothing is saved.
+        let bounds = if best_cost >= base.known.cost {
+            Bounds {
+                lower: Pence(0),
+                estimate: Pence(0),
+                upper: Pence(0),
+                frees_vehicle: false,
+            }
+        } else {
+            Bounds {
+                lower: (base.known.cost - removed_cost).max(Pence(0)),
+                estimate: base.known.cost - best_cost,
+                upper: x_cost - best_cost,
+                frees_vehicle: without.vehicles < base.known.vehicles,
+            }
+        };
+        Eval {
+            bounds,
+            without,
+            better,
+            iterations,
+        }
+    }
+
+    /// Evaluates every set (in parallel, deterministically) and keeps the best plans
+    /// without each; returns the best plan that beats the base, if any.
+    fn pass(
+        &self,
+        base: &Base,
+        sets: &[Vec<usize>],
+        seeds: Option<&[u64]>,
+        known: &mut [Option<Known>],
+        progress: &(dyn Fn(usize) + Sync),
+    ) -> (Vec<Eval>, Option<Solution>) {
+        let evals: Vec<Eval> = sets
+            .par_iter()
+            .enumerate()
+            .map(|(k, g)| {
+                let e = self.evaluate(base, g, seeds.map(|s| s[k]), known[k].as_ref());
+                progress(1);
+                e
+            })
+            .collect();
+        let mut better: Option<(usize, i64)> = None;
+        for (k, e) in evals.iter().enumerate() {
+            known[k] = Some(e.without.clone());
+            if let Some((_, o)) = &e.better {
+                if better.is_none_or(|(_, b)| *o < b) {
+                    better = Some((k, *o));
+                }
+            }
+        }
+        let sol = better.and_then(|(k, _)| evals[k].better.as_ref().map(|b| b.0.clone()));
+        (evals, sol)
+    }
+
+    /// Runs the rounds and the refresh to the fixed point. `singles` are searched every
+    /// round; `pairs(base)` gives the further sets searched once against the base the
+    /// rounds end with.
+    pub(super) fn run(
+        &self,
+        start: &Plan,
+        singles: &[Vec<usize>],
+        pairs: &dyn Fn(&Warm) -> Vec<Vec<usize>>,
+        progress: &(dyn Fn(usize) + Sync),
+    ) -> (Estimated, Vec<Vec<usize>>) {
+        let mut base = self.base(Warm::from_plan(start).solution(&self.full));
+        let mut known: Vec<Option<Known>> = vec![None; singles.len()];
+        let mut rounds = 0;
+        let mut improvements = 0;
+        let mut converged = false;
+        let mut iterations = 0;
+        while rounds < self.s.max_rounds.max(1) {
+            let seeds: Vec<u64> = (0..singles.len())
+                .map(|k| crate::rng::derive(self.s.seed, &[k as u64, rounds as u64]))
+                .collect();
+            let (evals, better) = self.pass(&base, singles, Some(&seeds), &mut known, progress);
+            iterations += evals.iter().map(|e| e.iterations).sum::<u64>();
+            rounds += 1;
+            match better {
+                Some(sol) => {
+                    base = self.base(sol);
+                    improvements += 1;
+                }
+                None => {
+                    converged = true;
+                    break;
+                }
+            }
+        }
+        let pair_sets = pairs(&base.known.warm);
+        let mut sets: Vec<Vec<usize>> = singles.to_vec();
+        sets.extend(pair_sets.iter().cloned());
+        known.resize(sets.len(), None);
+        let pair_seeds: Vec<u64> = (0..sets.len())
+            .map(|k| crate::rng::derive(self.s.seed, &[k as u64, u64::MAX]))
+            .collect();
+        // The pairs' searches (the singles' plans are kept from the rounds).
+        if !pair_sets.is_empty() {
+            let (evals, better) = {
+                let seeds = &pair_seeds[singles.len()..];
+                let mut pk: Vec<Option<Known>> = vec![None; pair_sets.len()];
+                let out = self.pass(&base, &pair_sets, Some(seeds), &mut pk, progress);
+                known[singles.len()..].clone_from_slice(&pk);
+                out
+            };
+            iterations += evals.iter().map(|e| e.iterations).sum::<u64>();
+            if let Some(sol) = better {
+                base = self.base(sol);
+                improvements += 1;
+            }
+        }
+        // The cheap steps to a fixed point: no set's reinsertion beats the base.
+        let mut evals = Vec::new();
+        for _ in 0..MAX_REFRESHES {
+            let (e, better) = self.pass(&base, &sets, None, &mut known, &|_| {});
+            evals = e;
+            match better {
+                Some(sol) => {
+                    base = self.base(sol);
+                    improvements += 1;
+                }
+                None => break,
+            }
+        }
+        (
+            Estimated {
+                base_cost: base.known.cost,
+                base: base.sol,
+                bounds: evals.iter().map(|e| e.bounds).collect(),
+                rounds,
+                improvements,
+                converged,
+                iterations,
+                withouts: evals.into_iter().map(|e| e.without.warm).collect(),
+            },
+            pair_sets,
+        )
+    }
+
+    /// The best plan with everyone that long searches find (from `start` and from
+    /// scratch), and the best without `gone` (from the start without them, from `prev`
+    /// and from scratch): an independent reference for `--check-sample`. Per day.
+    pub(super) fn thorough(
+        &self,
+        start: &Solution,
+        gone: &[usize],
+        prev_without: &Warm,
+        iterations: u64,
+        seed: u64,
+    ) -> (Pence, Pence) {
+        let with = {
+            let (a, _) = Self::search(&self.full, start, iterations, seed);
+            let (b, _) = Self::search(
+                &self.full,
+                &Solution::empty(&self.full.problem),
+                iterations,
+                seed ^ 1,
+            );
+            [start, &a, &b]
+                .into_iter()
+                .filter(|s| s.unassigned.len() <= start.unassigned.len())
+                .map(|s| plan::solution_cost(self.sc, &self.full, s))
+                .min()
+                .unwrap_or_default()
+        };
+        let wo = self.without(gone);
+        let removed = Warm::from_solution(&self.full, start)
+            .without(gone)
+            .solution(&wo.c);
+        let prev = prev_without.solution(&wo.c);
+        let (a, _) = Self::search(&wo.c, &removed, iterations, seed);
+        let (b, _) = Self::search(&wo.c, &Solution::empty(&wo.c.problem), iterations, seed ^ 1);
+        let (c, _) = Self::search(&wo.c, &prev, iterations, seed ^ 2);
+        let without = [&removed, &a, &b, &c]
+            .into_iter()
+            .filter(|s| s.unassigned.len() <= removed.unassigned.len())
+            .map(|s| plan::solution_cost(&wo.sc, &wo.c, s))
+            .min()
+            .unwrap_or_default();
+        (with, without)
+    }
+
+    /// The plan of a solution of the whole problem (checked like every plan).
+    pub(super) fn plan_of(&self, sol: Solution, like: &Plan) -> Result<Plan, plan::PlanError> {
+        let outcome = routing::Outcome {
+            solution: sol,
+            iterations: like.iterations,
+            seconds: like.seconds,
+            stopped_by_time: like.stopped_by_time,
+        };
+        plan::finish(self.sc, &self.full, &outcome)
+    }
+}

@@ -46,4 +46,4 @@ instance) max_len=16384 ;;
 esac
 cd fuzz
 RUSTC_BOOTSTRAP=1 cargo fuzz run "$target" "corpus/$target" -- \
-    -max_total_time="$seconds" -max_len="$max_len" -rss_limit_mb=4096 -timeout=20 -print_final_stats=1
+    -max_total_time="$seconds" -max_len="$max_len" -len_control=0 -rss_limit_mb=4096 -timeout=20 -print_final_stats=1

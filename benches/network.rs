@@ -25,10 +25,10 @@ fn spread_points(net: &Network, n: usize, seed: u64) -> Vec<Snap> {
     };
     let mut out = Vec::with_capacity(n);
     while out.len() < n {
-        if let Some(p) = net.snap(b[0] + (b[2] - b[0]) * unit(), b[1] + (b[3] - b[1]) * unit()) {
-            if p.distance_m < 500.0 {
-                out.push(p);
-            }
+        if let Some(p) = net.snap(b[0] + (b[2] - b[0]) * unit(), b[1] + (b[3] - b[1]) * unit())
+            && p.distance_m < 500.0
+        {
+            out.push(p);
         }
     }
     out

@@ -57,10 +57,10 @@ pub fn rutland_points(n: usize, seed: u64) -> Vec<schoolrun::network::Snap> {
     while out.len() < n {
         let lat = 52.55 + 0.17 * rng.unit();
         let lon = -0.82 + 0.32 * rng.unit();
-        if let Some(s) = net.snap(lat, lon) {
-            if s.distance_m < 500.0 {
-                out.push(s);
-            }
+        if let Some(s) = net.snap(lat, lon)
+            && s.distance_m < 500.0
+        {
+            out.push(s);
         }
     }
     out

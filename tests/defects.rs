@@ -223,7 +223,7 @@ mod scenario_input {
         assert_eq!(codes(&errs), ["E-UNKNOWN-KEY"; 3], "{errs:#?}");
         for (e, want) in errs.iter().zip(["ptb_caseload", "threads", "max_share"]) {
             assert!(e.line > 0 && e.col > 0, "{e}");
-            assert!(e.expected.contains(&format!("did you mean")), "{e}");
+            assert!(e.expected.contains(&"did you mean".to_string()), "{e}");
             assert!(e.expected.contains(want), "{e}");
         }
     }

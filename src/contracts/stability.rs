@@ -134,10 +134,10 @@ impl StabilitySolver for HighsStability {
             for &(j, _) in &m.columns[c].jobs {
                 covered[j as usize] = true;
             }
-            if let Some(k) = k {
-                if let Some(&(_, a)) = links[c].iter().find(|(kk, _)| *kk == k) {
-                    start.push((a, 1.0));
-                }
+            if let Some(k) = k
+                && let Some(&(_, a)) = links[c].iter().find(|(kk, _)| *kk == k)
+            {
+                start.push((a, 1.0));
             }
         }
         for (j, &u) in unserved.iter().enumerate() {

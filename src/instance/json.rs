@@ -331,14 +331,14 @@ pub fn parse_json(path: &Path, name: &str, text: &str) -> Result<Instance> {
             ));
         }
     }
-    if let Some(d) = &f.locations.distance {
-        if d.len() > super::MAX_NODES {
-            faults.push(format!(
-                "{} locations (at most {})",
-                d.len(),
-                super::MAX_NODES
-            ));
-        }
+    if let Some(d) = &f.locations.distance
+        && d.len() > super::MAX_NODES
+    {
+        faults.push(format!(
+            "{} locations (at most {})",
+            d.len(),
+            super::MAX_NODES
+        ));
     }
     if !faults.is_empty() {
         return Err(Error::invalid(

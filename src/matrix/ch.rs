@@ -220,12 +220,12 @@ impl ContractionHierarchy {
             }
             // Lazy update: the stored priority may be stale; re-evaluate before committing.
             let fresh = priority(&rem, v, &mut ws, deleted[v as usize], level[v as usize]);
-            if let Some(&Reverse((next_p, _))) = heap.peek() {
-                if fresh > next_p {
-                    current[v as usize] = fresh;
-                    heap.push(Reverse((fresh, v)));
-                    continue;
-                }
+            if let Some(&Reverse((next_p, _))) = heap.peek()
+                && fresh > next_p
+            {
+                current[v as usize] = fresh;
+                heap.push(Reverse((fresh, v)));
+                continue;
             }
             shortcuts.clear();
             rem.shortcuts(v, &mut ws, WITNESS_SETTLE_LIMIT, |u, x, w| {

@@ -239,10 +239,10 @@ impl RoadNetwork {
                 if c != s.chain {
                     break;
                 }
-                if let Some(w) = self.same_chain(s, &targets[j]) {
-                    if w < m.get(i, j) {
-                        m.set(i, j, w);
-                    }
+                if let Some(w) = self.same_chain(s, &targets[j])
+                    && w < m.get(i, j)
+                {
+                    m.set(i, j, w);
                 }
             }
         }

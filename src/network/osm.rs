@@ -192,7 +192,7 @@ pub fn read_schools(path: &Path) -> Result<Vec<OsmSchool>> {
                         .map(|name| SchoolPart::Way(w.id(), name, w.refs().collect())),
                     Element::Relation(r) => {
                         let tags: Vec<(&str, &str)> = r.tags().collect();
-                        let multipolygon = tags.iter().any(|t| *t == ("type", "multipolygon"));
+                        let multipolygon = tags.contains(&("type", "multipolygon"));
                         let name = is_school(&mut tags.iter().copied());
                         match (multipolygon, name) {
                             (true, Some(name)) => {

@@ -43,9 +43,9 @@ pub fn grid(side: u32, seed: u64) -> RawRoads {
     let id = |i: u32, j: u32| j * side + i;
     let mut ways = Vec::new();
     let class = |line: u32| -> Option<f64> {
-        if line % 50 == 0 {
+        if line.is_multiple_of(50) {
             Some(65.0)
-        } else if line % 10 == 0 {
+        } else if line.is_multiple_of(10) {
             Some(50.0)
         } else {
             None

@@ -131,10 +131,10 @@ pub fn repair(sc: &Scenario, travel: &Arc<Travel>, loc: &Locations) -> Repaired 
         }
         // Today's afternoon order is not known: the listed order reversed is tried first,
         // and when it breaks a rule, the same vehicle's best order of the same pupils.
-        if !plan::warm::valid(p, v, &trips) {
-            if let Some(pm) = reorder_afternoon(p, v, &trips) {
-                trips[1] = pm;
-            }
+        if !plan::warm::valid(p, v, &trips)
+            && let Some(pm) = reorder_afternoon(p, v, &trips)
+        {
+            trips[1] = pm;
         }
         let violations = routing::verify(p, &single(p, v, &trips)).violations;
         // Repair: take off the fewest pupils, one at a time, preferring the one whose
@@ -372,10 +372,10 @@ pub fn moved_jobs(r: &Repaired, s: &Replanned, p: &Problem) -> Vec<u32> {
     let mut out = Vec::new();
     for (k, route) in s.solution.routes.iter().enumerate() {
         for j in route.job_list(p) {
-            if let Some(h) = r.home[j as usize] {
-                if s.origin[k] != Some(h) {
-                    out.push(j);
-                }
+            if let Some(h) = r.home[j as usize]
+                && s.origin[k] != Some(h)
+            {
+                out.push(j);
             }
         }
     }

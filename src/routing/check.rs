@@ -246,14 +246,12 @@ pub fn check(p: &Problem, routes: &[CheckedRoute], unassigned: &[u32]) -> Report
                 job.id
             ));
         }
-        if let Some(q) = job.partner {
-            if (q as usize) > j {
-                if let (Some(a), Some(b)) = (route_of_job.get(&(j as u32)), route_of_job.get(&q)) {
-                    if a != b {
-                        rep.splits += 1;
-                    }
-                }
-            }
+        if let Some(q) = job.partner
+            && (q as usize) > j
+            && let (Some(a), Some(b)) = (route_of_job.get(&(j as u32)), route_of_job.get(&q))
+            && a != b
+        {
+            rep.splits += 1;
         }
     }
     rep

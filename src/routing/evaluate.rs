@@ -113,13 +113,12 @@ pub fn route_delta(p: &Problem, sol: &Solution, t: &Target, job: u32) -> Option<
         if (j.solo || r.solo_jobs > 0) && r.owner != Some(j.owner) {
             return None;
         }
-        if let Some(ri) = t.index {
-            if j.incompatible
+        if let Some(ri) = t.index
+            && j.incompatible
                 .iter()
                 .any(|&o| Some(o) != t.leaving && sol.route_of(o) == Some(ri))
-            {
-                return None;
-            }
+        {
+            return None;
         }
     }
     if j.needs_assistant && r.assistant_jobs == 0 {
@@ -438,10 +437,10 @@ pub fn best_insertion(
             let route = std::sync::Arc::clone(&sol.routes[rc.route]);
             verify(ws, p, &route, &rc, job)
         };
-        if let Some(f) = found {
-            if best.is_none_or(|b| (f.delta, f.route) < (b.delta, b.route)) {
-                best = Some(f);
-            }
+        if let Some(f) = found
+            && best.is_none_or(|b| (f.delta, f.route) < (b.delta, b.route))
+        {
+            best = Some(f);
         }
     }
     best

@@ -138,10 +138,10 @@ impl Scheduler {
             }
             let mut s = self.late[k] - self.b[k];
             for (pi, r) in self.ride.iter().enumerate().take(j) {
-                if let Some((d, limit)) = *r {
-                    if d == k {
-                        s = s.min(limit - self.ride_time(pi, d));
-                    }
+                if let Some((d, limit)) = *r
+                    && d == k
+                {
+                    s = s.min(limit - self.ride_time(pi, d));
                 }
             }
             best = best.min(waits + s.max(0));
@@ -158,10 +158,10 @@ impl Scheduler {
             return false;
         }
         for (pi, r) in self.ride.iter().enumerate() {
-            if let Some((d, limit)) = *r {
-                if self.ride_time(pi, d) > limit {
-                    return false;
-                }
+            if let Some((d, limit)) = *r
+                && self.ride_time(pi, d) > limit
+            {
+                return false;
             }
         }
         self.max_duration

@@ -72,12 +72,12 @@ impl Solution {
     fn recount_split(&mut self, p: &Problem) {
         self.split = 0;
         for (j, job) in p.jobs.iter().enumerate() {
-            if let Some(q) = job.partner {
-                if (q as usize) > j {
-                    let (a, b) = (self.route_of[j], self.route_of[q as usize]);
-                    if a != NONE && b != NONE && a != b {
-                        self.split += 1;
-                    }
+            if let Some(q) = job.partner
+                && (q as usize) > j
+            {
+                let (a, b) = (self.route_of[j], self.route_of[q as usize]);
+                if a != NONE && b != NONE && a != b {
+                    self.split += 1;
                 }
             }
         }

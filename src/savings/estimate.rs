@@ -208,10 +208,10 @@ impl<'a> Ctx<'a> {
         let start = Warm::from_solution(&wo.c, &best).solution(&self.full);
         let (x, _) = Self::search(&self.full, &start, 0, seed.unwrap_or(self.s.seed));
         let x_cost = plan::solution_cost(self.sc, &self.full, &x);
-        if let Some(o) = self.beats(base, &x) {
-            if better.as_ref().is_none_or(|b| o < b.1) {
-                better = Some((x, o));
-            }
+        if let Some(o) = self.beats(base, &x)
+            && better.as_ref().is_none_or(|b| o < b.1)
+        {
+            better = Some((x, o));
         }
         let without = Self::known(&wo.sc, &wo.c, &best);
         // The base driven as it is, with an empty seat, is a plan without them too: it
@@ -263,10 +263,10 @@ impl<'a> Ctx<'a> {
         let mut better: Option<(usize, i64)> = None;
         for (k, e) in evals.iter().enumerate() {
             known[k] = Some(e.without.clone());
-            if let Some((_, o)) = &e.better {
-                if better.is_none_or(|(_, b)| *o < b) {
-                    better = Some((k, *o));
-                }
+            if let Some((_, o)) = &e.better
+                && better.is_none_or(|(_, b)| *o < b)
+            {
+                better = Some((k, *o));
             }
         }
         let sol = better.and_then(|(k, _)| evals[k].better.as_ref().map(|b| b.0.clone()));

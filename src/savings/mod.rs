@@ -398,7 +398,7 @@ pub fn check_against_full(
     let s = Settings::default();
     let ctx = estimate::Ctx::new(sc, travel, loc, &s);
     let plan = savings.improved.as_ref().unwrap_or(base);
-    let full_sol = Warm::from_plan(plan).solution(&ctx.full_problem());
+    let full_sol = Warm::from_plan(plan).solution(ctx.full_problem());
     let iterations = full.iterations.unwrap_or(20_000);
     let step = (savings.pupils.len() / sample.max(1)).max(1);
     let picked: Vec<&PupilSaving> = savings.pupils.iter().step_by(step).take(sample).collect();

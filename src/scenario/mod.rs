@@ -80,16 +80,16 @@ pub fn read_points(path: &Path) -> Result<Vec<Point>> {
             let id = row.text(&mut f, "id");
             let lat = row.number(&mut f, "lat", -90.0, 90.0);
             let lon = row.number(&mut f, "lon", -180.0, 180.0);
-            if let Some(id) = id {
-                if let Some(first) = seen.insert(id.to_string(), row.line) {
-                    row.problem(
-                        &mut f,
-                        Code::DuplicateId,
-                        "id",
-                        id,
-                        format!("a unique id (first used on line {first})"),
-                    );
-                }
+            if let Some(id) = id
+                && let Some(first) = seen.insert(id.to_string(), row.line)
+            {
+                row.problem(
+                    &mut f,
+                    Code::DuplicateId,
+                    "id",
+                    id,
+                    format!("a unique id (first used on line {first})"),
+                );
             }
             if let (Some(id), Some(lat), Some(lon)) = (id, lat, lon) {
                 points.push(Point {

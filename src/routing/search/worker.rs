@@ -145,10 +145,11 @@ impl<'a> Worker<'a> {
                 }
             }
             it += 1;
-            if self.primary && it % 64 == 0 {
-                if let Some(f) = progress {
-                    f(it, best_cost);
-                }
+            if self.primary
+                && it.is_multiple_of(64)
+                && let Some(f) = progress
+            {
+                f(it, best_cost);
             }
         }
         (best, it, self.pool, timed_out)

@@ -54,16 +54,16 @@ pub(crate) fn pupils(
         let solo = row.boolean(f, "solo", false);
         let max_ride_given = row.opt("max_ride_min").is_some();
         let max_ride = row.opt_number(f, "max_ride_min", 1.0, 300.0);
-        if let Some(m) = max_ride {
-            if m > 120.0 {
-                row.warning(
-                    f,
-                    Code::UnusualValue,
-                    "max_ride_min",
-                    row.raw("max_ride_min").unwrap_or(""),
-                    "a ride limit of at most 120 minutes",
-                );
-            }
+        if let Some(m) = max_ride
+            && m > 120.0
+        {
+            row.warning(
+                f,
+                Code::UnusualValue,
+                "max_ride_min",
+                row.raw("max_ride_min").unwrap_or(""),
+                "a ride limit of at most 120 minutes",
+            );
         }
         let mode = row.word(f, "mode", Some(Mode::Route));
         let ptb = row.boolean(f, "ptb_eligible", false);
@@ -113,12 +113,12 @@ pub(crate) fn pupils(
             _ => None,
         };
         let index = pupil.as_ref().map(|_| out.list.len());
-        if out.ids.define(&row, f, "pupil_id", id, index) {
-            if let Some(p) = pupil {
-                incompat_raw.push((out.list.len(), row.line, incompatible));
-                out.list.push(p);
-                out.lines.push(row.line);
-            }
+        if out.ids.define(&row, f, "pupil_id", id, index)
+            && let Some(p) = pupil
+        {
+            incompat_raw.push((out.list.len(), row.line, incompatible));
+            out.list.push(p);
+            out.lines.push(row.line);
         }
     }
     // Incompatibilities are symmetric whichever side lists them.

@@ -41,16 +41,16 @@ pub(crate) fn schools(dir: &Path, f: &mut Findings) -> Schools {
                     format!("a time no earlier than am_arrive_earliest {}", Clock(e)),
                 );
             }
-            if let Some(pm) = pm {
-                if pm <= l {
-                    row.problem(
-                        f,
-                        Code::EmptyWindow,
-                        "pm_depart",
-                        &Clock(pm).to_string(),
-                        format!("a time after am_arrive_latest {}", Clock(l)),
-                    );
-                }
+            if let Some(pm) = pm
+                && pm <= l
+            {
+                row.problem(
+                    f,
+                    Code::EmptyWindow,
+                    "pm_depart",
+                    &Clock(pm).to_string(),
+                    format!("a time after am_arrive_latest {}", Clock(l)),
+                );
             }
         }
         let Some(id) = id else { continue };
@@ -67,11 +67,11 @@ pub(crate) fn schools(dir: &Path, f: &mut Findings) -> Schools {
             _ => None,
         };
         let index = school.as_ref().map(|_| out.list.len());
-        if out.ids.define(&row, f, "school_id", id, index) {
-            if let Some(s) = school {
-                out.list.push(s);
-                out.lines.push(row.line);
-            }
+        if out.ids.define(&row, f, "school_id", id, index)
+            && let Some(s) = school
+        {
+            out.list.push(s);
+            out.lines.push(row.line);
         }
     }
     out

@@ -29,16 +29,16 @@ pub(crate) fn vehicles(dir: &Path, f: &mut Findings) -> Vehicles {
         let km = money(&row, f, "per_km");
         let min = money(&row, f, "per_min");
         let avail = opt_count(&row, f, "available", 100_000.0);
-        if let (Some(s), Some(w)) = (seats, wc) {
-            if s + w == 0 {
-                row.problem(
-                    f,
-                    Code::NoCapacity,
-                    "seats",
-                    "0",
-                    "at least one seat or wheelchair space",
-                );
-            }
+        if let (Some(s), Some(w)) = (seats, wc)
+            && s + w == 0
+        {
+            row.problem(
+                f,
+                Code::NoCapacity,
+                "seats",
+                "0",
+                "at least one seat or wheelchair space",
+            );
         }
         let Some(id) = id else { continue };
         let vehicle = match (seats, wc, day, km, min, avail) {

@@ -5,6 +5,7 @@
 //! allocation and savings analysis build on.
 #![deny(missing_docs)]
 
+pub mod budget;
 pub mod contracts;
 pub mod error;
 pub mod files;

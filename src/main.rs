@@ -6,7 +6,9 @@ mod cli;
 
 use anyhow::Context;
 use clap::Parser;
-use cli::args::{Cli, Command, DEMO_ITERATIONS, DEMO_SEEDS, NetworkCommand, VrpCommand};
+use cli::args::{
+    BudgetCommand, Cli, Command, DEMO_ITERATIONS, DEMO_SEEDS, NetworkCommand, VrpCommand,
+};
 use cli::print;
 use schoolrun::error::Problem;
 use schoolrun::network::default_cache_dir;
@@ -339,6 +341,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 repair_iterations: *repair_iterations,
                 check_sample: *check_sample,
                 check_iterations: *check_iterations,
+                max_rounds: schoolrun::savings::Settings::default().max_rounds,
+                years: 3,
             };
             chain(dir, out, &o, *json, &progress)?;
         }
@@ -360,6 +364,37 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 std::process::exit(2);
             }
         }
+        Command::Budget(b) => match &b.command {
+            Some(BudgetCommand::Merge { out, parts, json }) => {
+                let r = workflow::budget::merge(parts, out)
+                    .with_context(|| format!("merging budget shards into {}", out.display()))?;
+                print::budget(&r, out, *json);
+            }
+            None => {
+                let (Some(dir), Some(variants), Some(out)) = (&b.dir, &b.variants, &b.out) else {
+                    anyhow::bail!("budget needs DIR, --variants and --out");
+                };
+                let o = workflow::budget::BudgetOptions {
+                    prepare: cli.prepare_options(workflow::DEFAULT_MAX_SNAP_M),
+                    samples: b.samples,
+                    years: b.years,
+                    shard: b
+                        .shard
+                        .as_deref()
+                        .map(workflow::budget::parse_shard)
+                        .transpose()?,
+                    threads: b.threads.unwrap_or_else(|| {
+                        std::thread::available_parallelism().map_or(1, |n| n.get())
+                    }),
+                    iterations: b.iterations,
+                    repair_iterations: b.repair_iterations,
+                    max_rounds: workflow::budget::BUDGET_MAX_ROUNDS,
+                };
+                let r = workflow::budget::run(dir, variants, out, &o, &progress)
+                    .with_context(|| format!("budget run on {}", dir.display()))?;
+                print::budget(&r, out, b.json);
+            }
+        },
         Command::Demo { out, data } => {
             let data = data
                 .clone()
@@ -376,6 +411,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 repair_iterations: schoolrun::savings::Settings::default().repair_iterations,
                 check_sample: 0,
                 check_iterations: 0,
+                max_rounds: schoolrun::savings::Settings::default().max_rounds,
+                years: 3,
             };
             chain(&data.join("demo"), out, &o, false, &progress)?;
         }

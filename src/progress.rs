@@ -31,7 +31,8 @@ impl Progress {
     /// A bar for `len` steps.
     pub fn bar(&self, len: u64, message: &str) -> ProgressBar {
         let bar = ProgressBar::with_draw_target(Some(len), self.target());
-        if let Ok(style) = ProgressStyle::with_template("{msg:40} [{bar:30}] {pos}/{len} {elapsed}")
+        if let Ok(style) =
+            ProgressStyle::with_template("{msg:40} [{bar:30}] {pos}/{len} {elapsed} (ETA {eta})")
         {
             bar.set_style(style.progress_chars("=> "));
         }

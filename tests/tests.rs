@@ -1,5 +1,6 @@
 //! Integration tests, one module per topic.
 
+mod budget;
 mod common;
 mod contracts;
 mod day;

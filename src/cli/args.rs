@@ -174,6 +174,11 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Budget-setting runs: variants of a scenario (demand, prices, policy, fleet), each
+    /// over demand samples, planned, retendered and given PTB/ITT savings in parallel;
+    /// writes budget.csv, forecast.csv, budget.json and budget.html. `budget merge`
+    /// joins the output folders of shards.
+    Budget(BudgetArgs),
     /// Checks a scenario folder and reports every problem in one pass.
     Validate {
         /// Scenario folder.
@@ -253,6 +258,65 @@ pub enum NetworkCommand {
         #[arg(long)]
         out: Option<PathBuf>,
         /// Print {"nodes","edges","road_km","seconds"} as JSON on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `schoolrun budget DIR --variants FILE --out OUT` (or `schoolrun budget merge`).
+#[derive(clap::Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct BudgetArgs {
+    /// `merge`: join shards' output folders.
+    #[command(subcommand)]
+    pub command: Option<BudgetCommand>,
+    /// Scenario folder.
+    #[arg(required = true)]
+    pub dir: Option<PathBuf>,
+    /// Variants file (TOML; see docs/budget.md).
+    #[arg(long, required = true)]
+    pub variants: Option<PathBuf>,
+    /// Output folder (jobs in OUT/jobs; a rerun skips finished jobs).
+    #[arg(long, required = true)]
+    pub out: Option<PathBuf>,
+    /// Demand samples per variant (each figure's median and P10–P90 come from them).
+    #[arg(long, default_value_t = 3)]
+    pub samples: usize,
+    /// Years of the forecast.
+    #[arg(long, default_value_t = 3)]
+    pub years: u32,
+    /// Run only every N-th job starting at the K-th (K/N, 1-based), for batch
+    /// schedulers; join the shards' folders with `schoolrun budget merge`.
+    #[arg(long)]
+    pub shard: Option<String>,
+    /// Jobs run at once (default: the machine's cores). Each job plans on one thread,
+    /// so the figures do not depend on this.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Search iterations of each job's plan.
+    #[arg(long, default_value_t = workflow::budget::BUDGET_ITERATIONS)]
+    pub iterations: u64,
+    /// Search iterations of each plan with and without a pupil.
+    #[arg(long, default_value_t = workflow::budget::BUDGET_REPAIR_ITERATIONS)]
+    pub repair_iterations: u64,
+    /// Print one JSON line on stdout instead of the table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `schoolrun budget …` subcommands.
+#[derive(Subcommand)]
+pub enum BudgetCommand {
+    /// Joins the output folders of a sharded budget run into one, and writes the
+    /// comparison and the forecast.
+    Merge {
+        /// Output folder of the merged run.
+        #[arg(long)]
+        out: PathBuf,
+        /// The shards' output folders.
+        #[arg(required = true)]
+        parts: Vec<PathBuf>,
+        /// Print one JSON line on stdout instead of the table.
         #[arg(long)]
         json: bool,
     },

@@ -437,3 +437,73 @@ fn signed(p: Pence) -> String {
         format!("+{p}")
     }
 }
+
+/// `schoolrun budget` (and `budget merge`): what ran, then one line per variant.
+pub fn budget(r: &workflow::budget::BudgetRun, out: &std::path::Path, json: bool) {
+    if json {
+        let v = serde_json::json!({
+            "jobs": r.jobs,
+            "in_shard": r.in_shard,
+            "ran": r.ran,
+            "reused": r.reused,
+            "finished": r.figures.len(),
+            "complete": r.complete(),
+            "seconds": r.seconds,
+            "job_seconds": r.job_seconds,
+            "variants": r.rows,
+        });
+        println!("{v}");
+        return;
+    }
+    println!(
+        "budget: {} variant(s) × {} sample(s) = {} jobs; this run: {} run, {} already finished ({:.1} s wall, {:.1} s of jobs)",
+        r.spec.variants.len(),
+        r.spec.samples,
+        r.jobs,
+        r.ran,
+        r.reused,
+        r.seconds,
+        r.job_seconds
+    );
+    if !r.complete() {
+        println!(
+            "   {} of {} jobs finished in {}; run the other shards, then `schoolrun budget merge --out DIR {} …`",
+            r.figures.len(),
+            r.jobs,
+            out.display(),
+            out.display()
+        );
+        return;
+    }
+    let p = |x: f64| Pence(x.round() as i64).whole();
+    println!(
+        "   {:<36} {:>8} {:>28} {:>14}",
+        "variant", "vehicles", "year-1 budget (P10–P90)", "vs first"
+    );
+    for row in &r.rows {
+        if row.samples == 0 {
+            println!(
+                "   {:<36} failed: {}",
+                row.variant,
+                row.failure.as_deref().unwrap_or("")
+            );
+            continue;
+        }
+        println!(
+            "   {:<36} {:>8} {:>28} {:>14}",
+            row.variant,
+            row.vehicles.median,
+            format!(
+                "{} ({}–{})",
+                p(row.after.median),
+                p(row.after.p10),
+                p(row.after.p90)
+            ),
+            p(row.vs_first.median)
+        );
+    }
+    println!(
+        "   outputs in {}: budget.csv, forecast.csv, budget.json, budget.html, jobs/",
+        out.display()
+    );
+}

@@ -32,7 +32,7 @@ pub struct ReportData<'a> {
     pub projection: &'a Projection,
 }
 
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

@@ -7,6 +7,7 @@ use crate::matrix::Matrix;
 use crate::scenario::Words;
 use std::path::Path;
 
+pub mod budget;
 pub mod html;
 mod outputs;
 pub mod plan_file;

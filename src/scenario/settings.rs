@@ -28,7 +28,7 @@ pub struct Settings {
 }
 
 /// A value read from TOML, already checked against its key's kind and range.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Value {
     /// A whole number.
     Int(i64),
@@ -72,7 +72,8 @@ pub enum Kind {
 }
 
 impl Kind {
-    fn expected(&self) -> String {
+    /// What the kind accepts, in words (for problems).
+    pub fn expected(&self) -> String {
         match self {
             Kind::Int(lo, hi) => format!("a whole number from {lo} to {hi}"),
             Kind::Num(lo, hi) => format!("a number from {lo} to {hi}"),
@@ -336,9 +337,9 @@ pub fn toml_problem(
     }
 }
 
-/// Checks `value` against `kind`: the value, or what was wrong with it.
-pub fn check_value(kind: Kind, value: &DeValue) -> Result<Value, (Code, String)> {
-    let shown = || match value {
+/// A TOML value as a problem shows it.
+pub fn shown(value: &DeValue) -> String {
+    match value {
         DeValue::String(s) => format!("\"{s}\""),
         DeValue::Integer(i) => i.as_str().to_string(),
         DeValue::Float(x) => x.as_str().to_string(),
@@ -346,7 +347,12 @@ pub fn check_value(kind: Kind, value: &DeValue) -> Result<Value, (Code, String)>
         DeValue::Datetime(d) => d.to_string(),
         DeValue::Array(_) => "an array".into(),
         DeValue::Table(_) => "a table".into(),
-    };
+    }
+}
+
+/// Checks `value` against `kind`: the value, or what was wrong with it.
+pub fn check_value(kind: Kind, value: &DeValue) -> Result<Value, (Code, String)> {
+    let shown = || shown(value);
     let number = match value {
         DeValue::Integer(i) => i
             .as_str()

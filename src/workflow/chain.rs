@@ -36,6 +36,10 @@ pub struct ChainOptions {
     pub check_sample: usize,
     /// Iterations of each thorough re-solve.
     pub check_iterations: u64,
+    /// Most rounds of searches against an improved base (see `savings::Settings`).
+    pub max_rounds: usize,
+    /// Years of the PTB/ITT projection.
+    pub years: u32,
 }
 
 pub use crate::savings::waterfall::{Headlines, Spread, WaterStep, Waterfall};
@@ -56,14 +60,20 @@ pub enum Step<'a> {
     Finished(&'a Waterfall, &'a Headlines),
 }
 
-/// One seed's run.
-struct SeedRun {
-    seed: u64,
-    plan: Plan,
-    settings: routing::Settings,
-    savings: SavingsRun,
-    tender: TenderRun,
-    waterfall: Waterfall,
+/// One seed's run of the chain.
+pub struct SeedRun {
+    /// Its seed.
+    pub seed: u64,
+    /// The plan (improved by the savings searches when they beat it).
+    pub plan: Plan,
+    /// The search settings of the plan.
+    pub settings: routing::Settings,
+    /// The PTB/ITT savings.
+    pub savings: SavingsRun,
+    /// The retender of the plan.
+    pub tender: TenderRun,
+    /// Every step priced on its own basis.
+    pub waterfall: Waterfall,
 }
 
 /// Runs the whole chain on the scenario in `dir`, writing every output to `out`.
@@ -77,78 +87,103 @@ pub fn run(
 ) -> Result<(Waterfall, Headlines)> {
     let p = prepare(dir, &o.prepare, progress)?;
     on_step(Step::Prepared(&p));
+    let first = o.seed.unwrap_or(p.scenario.solver.seed);
+    let mut runs: Vec<SeedRun> = Vec::new();
+    for k in 0..o.seeds.max(1) {
+        runs.push(run_seed(&p, first + k as u64, o, progress, on_step)?);
+    }
+    let (waterfall, headlines) = write_outputs(&p, &runs, o.iterations, out)?;
+    on_step(Step::Finished(&waterfall, &headlines));
+    Ok((waterfall, headlines))
+}
+
+/// One seed of the chain on a prepared scenario: plan, savings (which may improve the
+/// plan), retender, and the waterfall.
+pub fn run_seed(
+    p: &Prepared,
+    seed: u64,
+    o: &ChainOptions,
+    progress: &Progress,
+    on_step: &mut dyn FnMut(Step),
+) -> Result<SeedRun> {
     let sc = &p.scenario;
     let days = sc.policy.school_days as i64;
-    let first = o.seed.unwrap_or(sc.solver.seed);
     let today_reference = (!sc.current_routes.is_empty())
         .then(|| crate::plan::today_at_reference(sc, &p.travel, &p.locations) * days);
     let today_contract = (!sc.current_routes.is_empty()).then(|| sc.current_cost_per_day() * days);
-    let mut runs: Vec<SeedRun> = Vec::new();
-    for k in 0..o.seeds.max(1) {
-        let seed = first + k as u64;
-        // A fixed iteration budget keeps the plan identical on every machine. No route
-        // recombination: its MIP is time-limited, which would make the plan depend on
-        // machine speed (and on the demo it gains nothing, see BENCHMARKS.md).
-        let plan_options = PlanOptions {
-            time_limit_s: None,
-            iterations: Some(o.iterations),
-            threads: Some(o.threads.unwrap_or(sc.solver.threads)),
-            seed: Some(seed),
-            recombine: false,
-        };
-        let (given, mut settings) = plan_with_spinner(&p, &plan_options, progress)?;
-        settings.time_limit = None;
-        on_step(Step::Planned(&given, &settings));
-        let bar = progress.bar(0, "PTB/ITT savings");
-        let sr = savings(
-            &p,
-            &given,
-            &settings,
-            &SavingsOptions {
-                repair_iterations: o.repair_iterations,
-                seed,
-                check_sample: o.check_sample,
-                check_iterations: o.check_iterations,
-                max_rounds: crate::savings::Settings::default().max_rounds,
-                years: 3,
-            },
-            &|done, total| {
-                bar.set_length(total as u64);
-                bar.set_position(done as u64);
-            },
-        );
-        bar.finish_and_clear();
-        on_step(Step::Savings(&sr));
-        let plan = sr.plan(&given).clone();
-        let plan_file = out.join("plan.json").display().to_string();
-        let tr = tender(sc, &plan, &plan_file, &TenderOptions::default(), progress)?;
-        on_step(Step::Tendered(&tr));
-        let plan_tender = tr.comparisons.total.new_per_day * days;
-        let ratio = if plan.cost_per_year.0 > 0 {
-            plan_tender.0 as f64 / plan.cost_per_year.0 as f64
-        } else {
-            1.0
-        };
-        let ptb_itt_year1 = sr.year1_at(ratio);
-        let waterfall = Waterfall {
-            today_contract,
-            today_reference,
-            plan_reference: plan.cost_per_year,
-            plan_tender,
-            tender_ratio: ratio,
-            ptb_itt_year1,
-            after: plan_tender - ptb_itt_year1,
-        };
-        on_step(Step::Priced(&waterfall));
-        runs.push(SeedRun {
+    // A fixed iteration budget keeps the plan identical on every machine. No route
+    // recombination: its MIP is time-limited, which would make the plan depend on
+    // machine speed (and on the demo it gains nothing, see BENCHMARKS.md).
+    let plan_options = PlanOptions {
+        time_limit_s: None,
+        iterations: Some(o.iterations),
+        threads: Some(o.threads.unwrap_or(sc.solver.threads)),
+        seed: Some(seed),
+        recombine: false,
+    };
+    let (given, mut settings) = plan_with_spinner(p, &plan_options, progress)?;
+    settings.time_limit = None;
+    on_step(Step::Planned(&given, &settings));
+    let bar = progress.bar(0, "PTB/ITT savings");
+    let sr = savings(
+        p,
+        &given,
+        &settings,
+        &SavingsOptions {
+            repair_iterations: o.repair_iterations,
             seed,
-            plan,
-            settings,
-            savings: sr,
-            tender: tr,
-            waterfall,
-        });
-    }
+            check_sample: o.check_sample,
+            check_iterations: o.check_iterations,
+            max_rounds: o.max_rounds,
+            years: o.years,
+        },
+        &|done, total| {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        },
+    );
+    bar.finish_and_clear();
+    on_step(Step::Savings(&sr));
+    let plan = sr.plan(&given).clone();
+    let tr = tender(sc, &plan, "plan.json", &TenderOptions::default(), progress)?;
+    on_step(Step::Tendered(&tr));
+    let plan_tender = tr.comparisons.total.new_per_day * days;
+    let ratio = if plan.cost_per_year.0 > 0 {
+        plan_tender.0 as f64 / plan.cost_per_year.0 as f64
+    } else {
+        1.0
+    };
+    let ptb_itt_year1 = sr.year1_at(ratio);
+    let waterfall = Waterfall {
+        today_contract,
+        today_reference,
+        plan_reference: plan.cost_per_year,
+        plan_tender,
+        tender_ratio: ratio,
+        ptb_itt_year1,
+        after: plan_tender - ptb_itt_year1,
+    };
+    on_step(Step::Priced(&waterfall));
+    Ok(SeedRun {
+        seed,
+        plan,
+        settings,
+        savings: sr,
+        tender: tr,
+        waterfall,
+    })
+}
+
+/// Writes the outputs of the seed with the cheapest plan (the first on a tie) to `out`,
+/// with every headline's spread over `runs`.
+pub fn write_outputs(
+    p: &Prepared,
+    runs: &[SeedRun],
+    iterations: u64,
+    out: &Path,
+) -> Result<(Waterfall, Headlines)> {
+    let sc = &p.scenario;
+    let today_contract = runs.first().and_then(|r| r.waterfall.today_contract);
     let spread = |f: &dyn Fn(&SeedRun) -> Pence| Spread::of(runs.iter().map(f).collect());
     let headlines = Headlines {
         seeds: runs.iter().map(|r| r.seed).collect(),
@@ -175,7 +210,7 @@ pub fn run(
         sc,
         &run.plan,
         &p.coords,
-        serde_json::json!({"seed": run.seed, "threads": run.settings.threads, "iterations": o.iterations,
+        serde_json::json!({"seed": run.seed, "threads": run.settings.threads, "iterations": iterations,
             "savings_improved_the_plan": run.savings.savings.improved.is_some()}),
     )?;
     run.tender.add_files(&mut set, sc.policy.school_days)?;
@@ -203,6 +238,5 @@ pub fn run(
         &report::html::render(&data),
     )?;
     set.commit()?;
-    on_step(Step::Finished(&run.waterfall, &headlines));
     Ok((run.waterfall, headlines))
 }

@@ -4,6 +4,7 @@
 //! chain, and solve a benchmark instance. The command line only parses arguments, calls these
 //! and prints what they return; tests call them directly.
 
+pub mod budget;
 pub mod chain;
 pub mod network;
 pub mod plan;

@@ -42,8 +42,8 @@ pub struct Prepared {
     pub scenario: Scenario,
     /// Warnings found while reading it.
     pub warnings: Vec<Problem>,
-    /// The prepared road network.
-    pub network: Network,
+    /// The prepared road network (shared by the variants of a budget run).
+    pub network: Arc<Network>,
     /// How the network was obtained (built or from the cache, and how long it took).
     pub network_report: LoadReport,
     /// Exact travel times (s) and distances (m) between every pair of locations, shared
@@ -126,30 +126,37 @@ pub fn snap_places(
     (snaps, problems)
 }
 
-/// The schools and homes of a loaded scenario as places, in matrix order (see
-/// [`Locations::points`]).
-fn places(loaded: &Loaded) -> Vec<Place<'_>> {
-    let sc = &loaded.scenario;
+/// The schools and homes of a scenario as places, in matrix order (see
+/// [`Locations::points`]); `line` gives each one's line in its file (0 when unknown).
+fn places_of<'a>(sc: &'a Scenario, line: &dyn Fn(crate::plan::Point) -> usize) -> Vec<Place<'a>> {
     let (_, order) = Locations::points(sc);
     order
         .iter()
-        .map(|pt| match *pt {
+        .map(|&pt| match pt {
             crate::plan::Point::Home(i) => Place {
                 file: "pupils.csv",
-                line: loaded.pupil_lines[i],
+                line: line(pt),
                 id: &sc.pupils[i].id,
                 lat: sc.pupils[i].lat,
                 lon: sc.pupils[i].lon,
             },
             crate::plan::Point::School(s) => Place {
                 file: "schools.csv",
-                line: loaded.school_lines[s],
+                line: line(pt),
                 id: &sc.schools[s].id,
                 lat: sc.schools[s].lat,
                 lon: sc.schools[s].lon,
             },
         })
         .collect()
+}
+
+/// The schools and homes of a loaded scenario as places, with their lines.
+fn places(loaded: &Loaded) -> Vec<Place<'_>> {
+    places_of(&loaded.scenario, &|pt| match pt {
+        crate::plan::Point::Home(i) => loaded.pupil_lines[i],
+        crate::plan::Point::School(s) => loaded.school_lines[s],
+    })
 }
 
 /// Checks every school and home of a loaded scenario against the road network: inside
@@ -220,26 +227,102 @@ pub fn prepare(dir: &Path, o: &PrepareOptions, progress: &Progress) -> Result<Pr
         return Err(Error::invalid(problems));
     }
     let snaps: Vec<Snap> = snaps.into_iter().flatten().collect();
+    let fingerprint = scenario::fingerprint(dir);
+    let network = Arc::new(network);
+    Ok(measured(
+        dir,
+        fingerprint,
+        loaded.scenario,
+        loaded.warnings,
+        network,
+        network_report,
+        &snaps,
+        progress,
+    ))
+}
+
+/// The travel matrix between snapped locations, and the prepared scenario.
+#[allow(clippy::too_many_arguments)]
+fn measured(
+    dir: &Path,
+    fingerprint: String,
+    scenario: Scenario,
+    warnings: Vec<Problem>,
+    network: Arc<Network>,
+    network_report: LoadReport,
+    snaps: &[Snap],
+    progress: &Progress,
+) -> Prepared {
     let t = Instant::now();
     let bar = progress.bar(2 * snaps.len() as u64, "computing travel matrix");
-    let matrix = network.matrix(&snaps, &snaps, &|k| bar.inc(k));
+    let matrix = network.matrix(snaps, snaps, &|k| bar.inc(k));
     bar.finish_and_clear();
     let travel = crate::plan::travel(&matrix);
     drop(matrix);
     let matrix_seconds = t.elapsed().as_secs_f64();
-    let (locations, _) = Locations::points(&loaded.scenario);
-    Ok(Prepared {
+    let (locations, _) = Locations::points(&scenario);
+    Prepared {
         dir: dir.to_path_buf(),
-        fingerprint: scenario::fingerprint(dir),
+        fingerprint,
         coords: snaps.iter().map(|s| [s.lat, s.lon]).collect(),
-        scenario: loaded.scenario,
-        warnings: loaded.warnings,
+        scenario,
+        warnings,
         network,
         network_report,
         travel,
         locations,
         matrix_seconds,
-    })
+    }
+}
+
+/// Another scenario on the same road network as `base` (a budget variant): when its
+/// schools and homes are the base's, the base's matrix is shared; otherwise every
+/// location is snapped (a problem names the pupil or school too far from a road) and the
+/// matrix computed. `fingerprint` identifies the variant in its outputs.
+pub fn prepare_variant(
+    base: &Prepared,
+    scenario: Scenario,
+    fingerprint: String,
+    max_snap_m: f64,
+    progress: &Progress,
+) -> Result<Prepared> {
+    let same_places = scenario.pupils.len() == base.scenario.pupils.len()
+        && scenario.schools.len() == base.scenario.schools.len()
+        && scenario
+            .pupils
+            .iter()
+            .zip(&base.scenario.pupils)
+            .all(|(a, b)| a.id == b.id && a.lat == b.lat && a.lon == b.lon && a.school == b.school);
+    if same_places {
+        return Ok(Prepared {
+            dir: base.dir.clone(),
+            fingerprint,
+            scenario,
+            warnings: Vec::new(),
+            network: base.network.clone(),
+            network_report: base.network_report.clone(),
+            travel: base.travel.clone(),
+            locations: base.locations.clone(),
+            coords: base.coords.clone(),
+            matrix_seconds: 0.0,
+        });
+    }
+    let places = places_of(&scenario, &|_| 0);
+    let (snaps, problems) = snap_places(&base.network, &places, max_snap_m);
+    if !problems.is_empty() {
+        return Err(Error::invalid(problems));
+    }
+    let snaps: Vec<Snap> = snaps.into_iter().flatten().collect();
+    Ok(measured(
+        &base.dir,
+        fingerprint,
+        scenario,
+        Vec::new(),
+        base.network.clone(),
+        base.network_report.clone(),
+        &snaps,
+        progress,
+    ))
 }
 
 /// What `validate` found.

@@ -268,7 +268,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                         workflow::plan::plan_with_spinner(&p, &options, &progress)?;
                     let extra = serde_json::json!({"seed": settings.seed, "threads": settings.threads, "time_limit_s": settings.time_limit.map(|d| d.as_secs_f64()), "iterations": settings.iterations});
                     let mut set = schoolrun::files::OutputSet::new(out, "plan", &p.fingerprint);
-                    report::plan_files(&mut set, sc, &plan, &p.coords, extra)?;
+                    let lines = workflow::road_lines(&p, &[&plan]);
+                    report::plan_files(&mut set, sc, &plan, &p.coords, &lines, extra)?;
                     set.commit()?;
                     print::plan(sc, &plan, *json);
                     if !*json {
@@ -291,7 +292,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                         "plan --from current",
                         &p.fingerprint,
                     );
-                    report::plan_files(&mut set, sc, &r.plan, &p.coords, extra)?;
+                    let lines = workflow::road_lines(&p, &[&r.plan]);
+                    report::plan_files(&mut set, sc, &r.plan, &p.coords, &lines, extra)?;
                     let table: Vec<(Option<u32>, usize, Pence)> = r
                         .table
                         .iter()

@@ -216,3 +216,38 @@ fn cli_network_build_prints_the_json_contract() {
         assert!(v[k].is_number(), "{k} in {v}");
     }
 }
+
+/// Drawn legs follow the roads: along each leg, the polyline's length is the matrix's
+/// distance for that pair (both sum the same OSM segments), and it starts and ends at
+/// the snapped points.
+#[test]
+fn drawn_legs_follow_the_roads_of_the_matrix() {
+    let net = rutland();
+    let pts = rutland_points(40, 17);
+    let m = net.matrix(&pts, &pts, &|_| {});
+    let mut drawer = schoolrun::network::draw::Drawer::new(net);
+    let mut checked = 0;
+    for i in 0..pts.len() {
+        for j in [
+            (i + 1) % pts.len(),
+            (i + 7) % pts.len(),
+            (i * 13 + 5) % pts.len(),
+        ] {
+            if i == j {
+                continue;
+            }
+            let line = drawer.leg(&pts[i], &pts[j]);
+            assert_eq!(line[0], [pts[i].lat, pts[i].lon]);
+            assert_eq!(*line.last().unwrap(), [pts[j].lat, pts[j].lon]);
+            let length: f64 = line.windows(2).map(|w| haversine_m(w[0], w[1])).sum();
+            let metres = m.distance_m(i, j).unwrap() as f64;
+            assert!(
+                (length - metres).abs() <= 0.01 * metres + 5.0,
+                "{i} → {j}: drawn {length:.0} m, matrix {metres:.0} m, {} points",
+                line.len()
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 100);
+}

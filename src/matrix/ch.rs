@@ -24,10 +24,10 @@ const SIMULATE_SETTLE_LIMIT: usize = 30;
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ContractionHierarchy {
     /// Upward arcs `v → x` (rank x > rank v), used by forward searches.
-    up: Graph,
+    pub(super) up: Graph,
     /// Upward arcs of the reversed graph: at `v`, `(x, w)` for each arc `x → v` with
     /// rank x > rank v; used by backward searches.
-    down: Graph,
+    pub(super) down: Graph,
     /// Contraction rank of each node.
     rank: Vec<u32>,
 }

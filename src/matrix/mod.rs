@@ -10,10 +10,12 @@
 mod ch;
 mod dijkstra;
 mod graph;
+mod path;
 
 pub use ch::ContractionHierarchy;
 pub use dijkstra::Dijkstra;
 pub use graph::Graph;
+pub use path::PathSearch;
 
 use rayon::prelude::*;
 

@@ -3,6 +3,7 @@
 
 mod build;
 pub mod cache;
+pub mod draw;
 pub mod osm;
 mod snap;
 pub mod synthetic;

@@ -17,7 +17,7 @@ pub use warm::Warm;
 use crate::routing::evaluate::{Workspace, route_feasible};
 use crate::routing::route::Route;
 use crate::routing::{self, Solution};
-use crate::scenario::Scenario;
+use crate::scenario::{Continuity, Scenario};
 use crate::units::Pence;
 use pricing::Engaged;
 use std::sync::Arc;
@@ -92,14 +92,39 @@ pub fn plan(
     warm: Option<&Warm>,
 ) -> Result<Plan, PlanError> {
     let compiled = compile(sc, travel, loc);
-    let initial = warm.map(|w| w.solution(&compiled));
-    let outcome = routing::solve_with(
+    let mut settings = settings.clone();
+    let mut first: Option<routing::Outcome> = None;
+    let initial = match warm {
+        Some(w) => Some(w.solution(&compiled)),
+        None if sc.policy.continuity != Continuity::SameVehicle => {
+            // Every same-vehicle day is also a day of the relaxed problem. Searched
+            // alone, the relaxed problem (a job per journey) misses many of them: a
+            // vehicle's morning and afternoon then come from searches that do not see
+            // each other's day rate, and the plan hires half-day vehicles. So the first
+            // half of the budget finds the best same-vehicle day, and the relaxed search
+            // starts from it: relaxing continuity never plans a dearer day than keeping it.
+            let day = compile_with(sc, travel, loc, Continuity::SameVehicle);
+            settings.iterations = settings.iterations.map(|n| n.div_ceil(2));
+            settings.time_limit = settings.time_limit.map(|t| t / 2);
+            let out = routing::solve_with(&day.problem, &settings, None, progress, None);
+            let start = Warm::from_solution(&day, &out.solution).solution(&compiled);
+            first = Some(out);
+            Some(start)
+        }
+        None => None,
+    };
+    let mut outcome = routing::solve_with(
         &compiled.problem,
-        settings,
+        &settings,
         initial.as_ref(),
         progress,
         recombine,
     );
+    if let Some(f) = first {
+        outcome.iterations += f.iterations;
+        outcome.seconds += f.seconds;
+        outcome.stopped_by_time |= f.stopped_by_time;
+    }
     finish(sc, &compiled, &outcome)
 }
 

@@ -16,6 +16,8 @@ pub struct ReportData<'a> {
     pub plan: &'a Plan,
     /// `[lat, lon]` of each matrix location.
     pub coords: &'a [[f64; 2]],
+    /// The roads driven on each leg of the plan.
+    pub lines: &'a super::RoadLines,
     /// Road polylines (`[lat, lon]` points) and whether residential.
     pub roads: Vec<(&'a [[f64; 2]], bool)>,
     /// Supplier and price per day of each route, in plan order (from the tender).
@@ -126,14 +128,17 @@ fn map_svg(d: &ReportData<'_>) -> String {
             continue;
         };
         let c = colour(k);
-        let pts: Vec<String> = run
-            .stops
-            .iter()
-            .map(|st| {
-                let (x, y) = pr.xy(d.coords[st.loc]);
+        let locs: Vec<usize> = run.stops.iter().map(|st| st.loc).collect();
+        let mut pts: Vec<String> = d
+            .lines
+            .run(d.coords, &locs)
+            .into_iter()
+            .map(|p| {
+                let (x, y) = pr.xy(p);
                 format!("{x:.1},{y:.1}")
             })
             .collect();
+        pts.dedup();
         let _ = write!(
             s,
             r#"<polyline points="{}" fill="none" stroke="{c}" stroke-width="2.2" stroke-opacity="0.85"><title>{}</title></polyline>"#,

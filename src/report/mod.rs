@@ -9,6 +9,8 @@ use std::path::Path;
 
 pub mod budget;
 pub mod html;
+pub mod lines;
+pub use lines::RoadLines;
 mod outputs;
 pub mod plan_file;
 pub use outputs::{replan_files, savings_files, tender_files};
@@ -43,12 +45,14 @@ pub fn write_matrix_csv(path: &Path, ids: &[String], m: &Matrix) -> Result<()> {
 
 /// Writes a plan's outputs (SPEC §5): `summary.json`, `routes.csv`, `routes.geojson`, and
 /// `plan.json` (the whole plan, read back by `schoolrun tender` and `schoolrun savings`).
-/// `coords[loc]` is the `[lat, lon]` of each matrix location (snapped onto the road).
+/// `coords[loc]` is the `[lat, lon]` of each matrix location (snapped onto the road);
+/// `lines` the roads of each leg (a leg not in it is drawn straight).
 pub fn plan_files(
     set: &mut crate::files::OutputSet,
     sc: &crate::scenario::Scenario,
     plan: &crate::plan::Plan,
     coords: &[[f64; 2]],
+    lines: &RoadLines,
     extra: serde_json::Value,
 ) -> Result<()> {
     use crate::units::hhmm;
@@ -124,27 +128,28 @@ pub fn plan_files(
         }
         w.into_inner().unwrap_or_default()
     };
+    // RFC 7946: [lon, lat] positions, WGS84; one LineString per run along the roads
+    // driven, then its stops as points.
     let mut features = Vec::new();
+    let lon_lat = |p: &[f64; 2]| [p[1], p[0]];
     for r in &plan.routes {
         for (half, run) in r.halves() {
             let name = half.word();
             let pupils: Vec<&str> = r.pupils.iter().map(|&p| sc.pupils[p].id.as_str()).collect();
-            let line: Vec<[f64; 2]> = run
-                .stops
-                .iter()
-                .map(|s| [coords[s.loc][1], coords[s.loc][0]])
-                .collect();
+            let locs: Vec<usize> = run.stops.iter().map(|s| s.loc).collect();
+            let line: Vec<[f64; 2]> = lines.run(coords, &locs).iter().map(lon_lat).collect();
             features.push(serde_json::json!({
                 "type": "Feature",
                 "geometry": {"type": "LineString", "coordinates": line},
                 "properties": {"route": r.id, "run": name, "vehicle": sc.vehicles[r.vehicle].id, "assistant": r.assistant,
-                    "pupils": pupils.join(";"), "metres": run.metres, "minutes": run.seconds as f64 / 60.0,
-                    "note": "straight lines between stops"},
+                    "pupils": pupils.join(";"), "pupil_count": r.pupils.len(), "cost_per_day": crate::plan::pricing::planned_route_cost(sc, r).pounds(),
+                    "metres": run.metres, "minutes": run.seconds as f64 / 60.0,
+                    "geometry": if lines.is_empty() { "straight lines between stops" } else { "roads driven (OpenStreetMap)" }},
             }));
             for (k, s) in run.stops.iter().enumerate() {
                 features.push(serde_json::json!({
                     "type": "Feature",
-                    "geometry": {"type": "Point", "coordinates": [coords[s.loc][1], coords[s.loc][0]]},
+                    "geometry": {"type": "Point", "coordinates": lon_lat(&coords[s.loc])},
                     "properties": {"route": r.id, "run": name, "seq": k + 1, "pupil": sc.pupils[s.pupil].id, "school": sc.schools[s.school].id,
                         "event": s.event, "place": s.place, "time": hhmm(s.time_s)},
                 }));

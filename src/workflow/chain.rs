@@ -205,11 +205,13 @@ pub fn write_outputs(
         ..headlines
     };
     let mut set = crate::files::OutputSet::new(out, "savings", &p.fingerprint);
+    let lines = super::prepare::road_lines(p, &[&run.plan]);
     report::plan_files(
         &mut set,
         sc,
         &run.plan,
         &p.coords,
+        &lines,
         serde_json::json!({"seed": run.seed, "threads": run.settings.threads, "iterations": iterations,
             "savings_improved_the_plan": run.savings.savings.improved.is_some()}),
     )?;
@@ -218,6 +220,7 @@ pub fn write_outputs(
         sc,
         plan: &run.plan,
         coords: &p.coords,
+        lines: &lines,
         roads: p.network.roads().roads().collect(),
         award: run.tender.award_by_route(),
         waterfall: run.waterfall,

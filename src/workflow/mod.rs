@@ -17,7 +17,8 @@ pub mod vrp;
 pub use chain::{ChainOptions, Headlines, Spread, Step, WaterStep, Waterfall};
 pub use plan::{PlanOptions, check_time_limit};
 pub use prepare::{
-    DEFAULT_MAX_SNAP_M, Place, PrepareOptions, Prepared, Validation, prepare, snap_places, validate,
+    DEFAULT_MAX_SNAP_M, Place, PrepareOptions, Prepared, Validation, prepare, road_lines,
+    snap_places, validate,
 };
 pub use replan::{ReplanOptions, Replanning, TradeOff};
 pub use savings::{SavingsOptions, SavingsRun};

@@ -53,6 +53,8 @@ pub struct Prepared {
     pub locations: Locations,
     /// `[lat, lon]` of each matrix location, snapped onto its road.
     pub coords: Vec<[f64; 2]>,
+    /// Where each matrix location lies on the road network.
+    pub snaps: Vec<Snap>,
     /// Seconds spent computing the matrix.
     pub matrix_seconds: f64,
 }
@@ -265,6 +267,7 @@ fn measured(
         dir: dir.to_path_buf(),
         fingerprint,
         coords: snaps.iter().map(|s| [s.lat, s.lon]).collect(),
+        snaps: snaps.to_vec(),
         scenario,
         warnings,
         network,
@@ -304,6 +307,7 @@ pub fn prepare_variant(
             travel: base.travel.clone(),
             locations: base.locations.clone(),
             coords: base.coords.clone(),
+            snaps: base.snaps.clone(),
             matrix_seconds: 0.0,
         });
     }
@@ -323,6 +327,25 @@ pub fn prepare_variant(
         &snaps,
         progress,
     ))
+}
+
+/// The roads driven on every leg of `plans`, along the network (each leg once).
+pub fn road_lines(p: &Prepared, plans: &[&crate::plan::Plan]) -> crate::report::RoadLines {
+    let mut lines = crate::report::RoadLines::default();
+    let mut drawer = crate::network::draw::Drawer::new(&p.network);
+    for plan in plans {
+        for r in &plan.routes {
+            for (_, run) in r.halves() {
+                for pair in run.stops.windows(2) {
+                    let (a, b) = (pair[0].loc, pair[1].loc);
+                    if a != b && !lines.contains(a, b) {
+                        lines.insert(a, b, drawer.leg(&p.snaps[a], &p.snaps[b]));
+                    }
+                }
+            }
+        }
+    }
+    lines
 }
 
 /// What `validate` found.

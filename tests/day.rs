@@ -104,6 +104,7 @@ pub(crate) fn scenario_with(
         bids: Vec::new(),
         bundles: Vec::new(),
         current_routes: Vec::new(),
+        addresses: Default::default(),
     };
     (sc, Matrix::from_cells(n, n, cells))
 }

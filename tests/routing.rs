@@ -143,10 +143,55 @@ fn cli_plan_writes_the_outputs() {
     let csv = std::fs::read_to_string(dir.path().join("routes.csv")).unwrap();
     assert!(csv.starts_with("route,vehicle,assistant,run,seq,pupil,school,event,place,time"));
     assert!(!csv.contains("Whissendine"), "ids only in per-stop rows");
-    let geo: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("routes.geojson")).unwrap())
-            .unwrap();
+    let text = std::fs::read_to_string(dir.path().join("routes.geojson")).unwrap();
+    let geo: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(geo["type"], "FeatureCollection");
+    // RFC 7946, as the geojson crate reads it: each run one LineString along the roads
+    // ([lon, lat] positions in Rutland), whose length is the run's metres within 1%.
+    let parsed: geojson::GeoJson = text.parse().expect("valid GeoJSON");
+    let geojson::GeoJson::FeatureCollection(fc) = parsed else {
+        panic!("a FeatureCollection")
+    };
+    let mut runs = 0;
+    for f in &fc.features {
+        let Some(g) = &f.geometry else {
+            panic!("every feature has a geometry")
+        };
+        if let geojson::GeometryValue::LineString { coordinates: line } = &g.value {
+            assert!(line.len() >= 2);
+            for p in line {
+                assert!(
+                    (-0.9..-0.4).contains(&p[0]) && (52.5..52.8).contains(&p[1]),
+                    "{p:?}"
+                );
+            }
+            let length: f64 = line
+                .windows(2)
+                .map(|w| schoolrun::network::haversine_m([w[0][1], w[0][0]], [w[1][1], w[1][0]]))
+                .sum();
+            let metres = f.property("metres").and_then(|m| m.as_f64()).unwrap();
+            assert!(
+                (length - metres).abs() <= 0.01 * metres + 5.0,
+                "{:?}: drawn {length:.0} m, planned {metres} m",
+                f.property("route")
+            );
+            runs += 1;
+        }
+    }
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("summary.json")).unwrap())
+            .unwrap();
+    assert!(runs >= summary["vehicles"].as_u64().unwrap() as usize);
+    // Route sheets: one printable sheet per route, each naming its route, no network.
+    let sheets = std::fs::read_to_string(dir.path().join("route_sheets.html")).unwrap();
+    assert_eq!(
+        sheets.matches("<section class=\"sheet\">").count() as u64,
+        summary["vehicles"].as_u64().unwrap()
+    );
+    assert!(sheets.contains("Route N001") && sheets.contains("break-after:page"));
+    assert!(
+        !sheets.contains("http://") && !sheets.contains("https://") && !sheets.contains("<script")
+    );
 }
 
 /// The minimal reproductions of a job left unassigned although a new vehicle could serve

@@ -570,3 +570,119 @@ proptest! {
         let _ = errors(dir.path());
     }
 }
+
+/// Ordnance Survey's published OSTN15 test points: every easting and northing converts
+/// to the ETRS89 latitude and longitude OS gives for it, within a centimetre.
+#[test]
+fn national_grid_points_convert_to_the_os_published_positions() {
+    let rows =
+        read_csv(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/ostn15-test-points.csv"));
+    let mut worst: f64 = 0.0;
+    let mut checked = 0;
+    for r in &rows[1..] {
+        let v: Vec<f64> = r[1..5].iter().map(|x| x.parse().unwrap()).collect();
+        let (lat, lon) = scenario::grid::to_lat_lon(v[2], v[3])
+            .unwrap_or_else(|| panic!("{} is inside the grid", r[0]));
+        let off = schoolrun::network::haversine_m([lat, lon], [v[0], v[1]]);
+        worst = worst.max(off);
+        checked += 1;
+    }
+    assert!(checked >= 30, "{checked} points");
+    assert!(worst < 0.01, "largest residual {worst} m");
+    assert!(scenario::grid::to_lat_lon(-1000.0, 50.0).is_none());
+    assert!(scenario::grid::to_lat_lon(f64::NAN, 50.0).is_none());
+}
+
+/// Council data as it comes: pupils.csv and schools.csv with easting, northing (British
+/// National Grid) instead of lat, lon, and UPRN and postcode columns carried to the
+/// outputs; a point outside the grid is an error at its line.
+#[test]
+fn easting_northing_files_plan_like_lat_lon_and_carry_uprns() {
+    let dir = demo_copy();
+    let original = scenario::load(dir.path()).unwrap().scenario;
+    for file in ["pupils.csv", "schools.csv"] {
+        let rows = read_csv(&dir.path().join(file));
+        let (ilat, ilon) = (
+            rows[0].iter().position(|h| h == "lat").unwrap(),
+            rows[0].iter().position(|h| h == "lon").unwrap(),
+        );
+        let mut w = csv::Writer::from_path(dir.path().join(file)).unwrap();
+        for (k, r) in rows.iter().enumerate() {
+            let mut out = r.clone();
+            if k == 0 {
+                out[ilat] = "easting".into();
+                out[ilon] = "northing".into();
+                out.extend(["uprn".to_string(), "postcode".to_string()]);
+            } else {
+                let (lat, lon): (f64, f64) = (r[ilat].parse().unwrap(), r[ilon].parse().unwrap());
+                let (e, n) = lonlat_bng::convert_osgb36(lon, lat).unwrap();
+                out[ilat] = format!("{e:.3}");
+                out[ilon] = format!("{n:.3}");
+                out.extend([format!("10000{k:04}"), "LE15 6AA".to_string()]);
+            }
+            w.write_record(&out).unwrap();
+        }
+    }
+    let grid = scenario::load(dir.path()).unwrap().scenario;
+    for (a, b) in original.pupils.iter().zip(&grid.pupils) {
+        let off = schoolrun::network::haversine_m([a.lat, a.lon], [b.lat, b.lon]);
+        assert!(off < 0.01, "{}: {off} m", a.id);
+    }
+    assert_eq!(grid.addresses.pupils.len(), grid.pupils.len());
+    assert_eq!(
+        grid.addresses.schools["S01"].postcode.as_deref(),
+        Some("LE15 6AA")
+    );
+    let out = tempfile::tempdir().unwrap();
+    crate::common::succeed(
+        bin()
+            .args(["plan"])
+            .arg(dir.path())
+            .args([
+                "--iterations",
+                "300",
+                "--threads",
+                "1",
+                "--no-recombine",
+                "--out",
+            ])
+            .arg(out.path()),
+    );
+    let routes = read_csv(&out.path().join("routes.csv"));
+    let (iu, ip) = (
+        routes[0].iter().position(|h| h == "uprn").unwrap(),
+        routes[0].iter().position(|h| h == "pupil").unwrap(),
+    );
+    let home = routes
+        .iter()
+        .skip(1)
+        .find(|r| r.contains(&"home".to_string()))
+        .unwrap();
+    assert_eq!(
+        Some(&home[iu]),
+        grid.addresses.pupils[&home[ip]].uprn.as_ref(),
+        "a home stop carries the pupil's UPRN"
+    );
+    // A point outside the OSTN15 grid, and a file with neither pair of columns.
+    let text = std::fs::read_to_string(dir.path().join("pupils.csv")).unwrap();
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    let ie = lines[0].split(',').position(|h| h == "easting").unwrap();
+    let mut cells: Vec<String> = lines[3].split(',').map(String::from).collect();
+    cells[ie] = "799999".into();
+    lines[3] = cells.join(",");
+    std::fs::write(dir.path().join("pupils.csv"), lines.join("\n") + "\n").unwrap();
+    let errs = errors(dir.path());
+    assert!(
+        errs.iter()
+            .any(|p| p.file == "pupils.csv" && p.line == 4 && p.column == "easting"),
+        "{errs:?}"
+    );
+    drop_column(dir.path(), "schools.csv", "northing");
+    let errs = errors(dir.path());
+    assert!(
+        errs.iter().any(|p| p.file == "schools.csv"
+            && p.column == "northing"
+            && p.expected.contains("easting")),
+        "{errs:?}"
+    );
+}

@@ -50,7 +50,7 @@ fn colour(k: usize) -> String {
 }
 
 /// Equirectangular projection of the roads' bounding box onto a `width`-pixel map.
-struct Projector {
+pub(super) struct Projector {
     lat1: f64,
     lon0: f64,
     k: f64,
@@ -60,6 +60,34 @@ struct Projector {
 }
 
 impl Projector {
+    /// Fitted into `width` × `height` pixels (the longer side fills its dimension),
+    /// with a margin of 5%.
+    pub(super) fn fit(points: &[[f64; 2]], width: f64, height: f64) -> Projector {
+        let (mut la0, mut la1, mut lo0, mut lo1) = (90.0f64, -90.0f64, 180.0f64, -180.0f64);
+        for &[la, lo] in points {
+            la0 = la0.min(la);
+            la1 = la1.max(la);
+            lo0 = lo0.min(lo);
+            lo1 = lo1.max(lo);
+        }
+        if la0 > la1 {
+            (la0, la1, lo0, lo1) = (0.0, 1.0, 0.0, 1.0);
+        }
+        let kx = ((la0 + la1) / 2.0).to_radians().cos();
+        let (span_x, span_y) = (((lo1 - lo0) * kx).max(1e-6), (la1 - la0).max(1e-6));
+        let k = 0.9 * (width / span_x).min(height / span_y);
+        // Centre the drawing in the box.
+        let (used_x, used_y) = (span_x * k, span_y * k);
+        Projector {
+            lat1: la1 + (height - used_y) / 2.0 / k,
+            lon0: lo0 - (width - used_x) / 2.0 / k / kx,
+            k,
+            kx,
+            width,
+            height,
+        }
+    }
+
     fn new(points: impl Iterator<Item = [f64; 2]>, width: f64) -> Projector {
         let (mut la0, mut la1, mut lo0, mut lo1) = (90.0f64, -90.0f64, 180.0f64, -180.0f64);
         for [la, lo] in points {
@@ -83,7 +111,7 @@ impl Projector {
             height: ((la1 - la0) * k).max(1.0),
         }
     }
-    fn xy(&self, p: [f64; 2]) -> (f64, f64) {
+    pub(super) fn xy(&self, p: [f64; 2]) -> (f64, f64) {
         (
             (p[1] - self.lon0) * self.kx * self.k,
             (self.lat1 - p[0]) * self.k,

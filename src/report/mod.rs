@@ -10,6 +10,7 @@ use std::path::Path;
 pub mod budget;
 pub mod html;
 pub mod lines;
+pub mod sheets;
 pub use lines::RoadLines;
 mod outputs;
 pub mod plan_file;
@@ -94,9 +95,16 @@ pub fn plan_files(
         "run": extra,
         "run_id": set.run_id(),
     });
+    // The council's UPRN and postcode of each stop (the home's or the school's), when the
+    // input files give them.
+    let addresses = !sc.addresses.pupils.is_empty() || !sc.addresses.schools.is_empty();
+    let address_of = |s: &crate::plan::PlanStop| match s.place {
+        crate::plan::Place::Home => sc.addresses.pupils.get(&sc.pupils[s.pupil].id),
+        crate::plan::Place::School => sc.addresses.schools.get(&sc.schools[s.school].id),
+    };
     let routes_csv = {
         let mut w = crate::files::Csv::new();
-        let _ = w.write_record([
+        let mut header = vec![
             "route",
             "vehicle",
             "assistant",
@@ -107,22 +115,32 @@ pub fn plan_files(
             "event",
             "place",
             "time",
-        ]);
+        ];
+        if addresses {
+            header.extend(["uprn", "postcode"]);
+        }
+        let _ = w.write_record(&header);
         for r in &plan.routes {
             for (half, run) in r.halves() {
                 for (k, s) in run.stops.iter().enumerate() {
-                    let _ = w.write_record([
-                        r.id.as_str(),
-                        sc.vehicles[r.vehicle].id.as_str(),
-                        if r.assistant { "true" } else { "false" },
-                        half.word(),
-                        &(k + 1).to_string(),
-                        sc.pupils[s.pupil].id.as_str(),
-                        sc.schools[s.school].id.as_str(),
-                        s.event.word(),
-                        s.place.word(),
-                        &hhmm(s.time_s),
-                    ]);
+                    let mut record = vec![
+                        r.id.clone(),
+                        sc.vehicles[r.vehicle].id.clone(),
+                        (if r.assistant { "true" } else { "false" }).to_string(),
+                        half.word().to_string(),
+                        (k + 1).to_string(),
+                        sc.pupils[s.pupil].id.clone(),
+                        sc.schools[s.school].id.clone(),
+                        s.event.word().to_string(),
+                        s.place.word().to_string(),
+                        hhmm(s.time_s),
+                    ];
+                    if addresses {
+                        let a = address_of(s).cloned().unwrap_or_default();
+                        record.push(a.uprn.unwrap_or_default());
+                        record.push(a.postcode.unwrap_or_default());
+                    }
+                    let _ = w.write_record(&record);
                 }
             }
         }
@@ -151,7 +169,8 @@ pub fn plan_files(
                     "type": "Feature",
                     "geometry": {"type": "Point", "coordinates": lon_lat(&coords[s.loc])},
                     "properties": {"route": r.id, "run": name, "seq": k + 1, "pupil": sc.pupils[s.pupil].id, "school": sc.schools[s.school].id,
-                        "event": s.event, "place": s.place, "time": hhmm(s.time_s)},
+                        "event": s.event, "place": s.place, "time": hhmm(s.time_s),
+                        "uprn": address_of(s).and_then(|a| a.uprn.clone()), "postcode": address_of(s).and_then(|a| a.postcode.clone())},
                 }));
             }
         }
@@ -166,5 +185,9 @@ pub fn plan_files(
     set.add("routes.csv", routes_csv);
     set.add("routes.geojson", geo_text);
     set.add("summary.json", summary_text);
+    set.add(
+        "route_sheets.html",
+        sheets::route_sheets(sc, plan, coords, lines, None),
+    );
     Ok(())
 }

@@ -103,6 +103,10 @@ pub fn load_all(dir: &Path) -> (Loaded, Vec<Problem>) {
                 bids,
                 bundles,
                 current_routes,
+                addresses: crate::scenario::Addresses {
+                    pupils: pupils.addresses,
+                    schools: schools.addresses,
+                },
             },
             warnings: f.warnings,
             school_lines: schools.lines,

@@ -1,6 +1,7 @@
 //! Reading and validating input files: scenario folders and point lists. No network and
 //! no outputs: checks against the road network live in [`crate::workflow`].
 
+pub mod grid;
 pub mod ids;
 mod load;
 pub mod model;

@@ -437,6 +437,8 @@ pub struct Scenario {
     pub bundles: Vec<Bundle>,
     /// Today's routes.
     pub current_routes: Vec<CurrentRoute>,
+    /// UPRNs and postcodes given in pupils.csv and schools.csv.
+    pub addresses: Addresses,
 }
 
 impl Pupil {
@@ -499,6 +501,25 @@ impl Scenario {
     pub fn current_routed_pupils(&self) -> usize {
         self.current_routes.iter().map(|r| r.pupils.len()).sum()
     }
+}
+
+/// A council's own references to an address (a pupil's home or a school), carried from
+/// the input files to the outputs for the council's joins.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Address {
+    /// Unique Property Reference Number.
+    pub uprn: Option<String>,
+    /// Postcode.
+    pub postcode: Option<String>,
+}
+
+/// Address references by pupil id and by school id, for the rows that give them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Addresses {
+    /// By pupil id.
+    pub pupils: std::collections::BTreeMap<String, Address>,
+    /// By school id.
+    pub schools: std::collections::BTreeMap<String, Address>,
 }
 
 /// Headline figures of a scenario, printed by `schoolrun validate`.

@@ -10,7 +10,15 @@ pub struct Schema {
     pub required: &'static [&'static str],
     /// Columns that may be present.
     pub optional: &'static [&'static str],
+    /// Whether rows are places: `lat, lon` (WGS84) may then be given as `easting,
+    /// northing` (British National Grid) instead, with optional `uprn` and `postcode`.
+    pub located: bool,
 }
+
+/// Columns that may stand in for `lat, lon` in a located file.
+pub const GRID: [&str; 2] = ["easting", "northing"];
+/// Address references a located file may carry through to the outputs.
+pub const ADDRESS: [&str; 2] = ["uprn", "postcode"];
 
 impl Schema {
     /// Every column in the order files are written: required, then optional.
@@ -32,6 +40,7 @@ pub const SCHOOLS: Schema = Schema {
         "pm_depart",
     ],
     optional: &[],
+    located: true,
 };
 
 /// `pupils.csv`.
@@ -49,6 +58,7 @@ pub const PUPILS: Schema = Schema {
         "itt_eligible",
         "values_mode",
     ],
+    located: true,
 };
 
 /// `vehicles.csv`.
@@ -63,6 +73,7 @@ pub const VEHICLES: Schema = Schema {
         "per_min",
     ],
     optional: &["available"],
+    located: false,
 };
 
 /// `operators.csv` (plus one optional fleet-limit column per vehicle type).
@@ -70,6 +81,7 @@ pub const OPERATORS: Schema = Schema {
     file: "operators.csv",
     required: &["operator_id", "name"],
     optional: &["max_routes"],
+    located: false,
 };
 
 /// `rates.csv`.
@@ -83,6 +95,7 @@ pub const RATES: Schema = Schema {
         "per_min",
     ],
     optional: &[],
+    located: false,
 };
 
 /// `bids.csv`.
@@ -90,6 +103,7 @@ pub const BIDS: Schema = Schema {
     file: "bids.csv",
     required: &["operator_id", "route_id", "price_per_day"],
     optional: &[],
+    located: false,
 };
 
 /// `bundles.csv`.
@@ -97,6 +111,7 @@ pub const BUNDLES: Schema = Schema {
     file: "bundles.csv",
     required: &["bundle_id", "operator_id", "discount_pct"],
     optional: &["route_ids", "school_id"],
+    located: false,
 };
 
 /// `current_routes.csv`.
@@ -111,6 +126,7 @@ pub const CURRENT_ROUTES: Schema = Schema {
         "pupil_ids",
     ],
     optional: &[],
+    located: false,
 };
 
 /// A points file for `schoolrun matrix`.
@@ -118,4 +134,5 @@ pub const POINTS: Schema = Schema {
     file: "points.csv",
     required: &["id", "lat", "lon"],
     optional: &[],
+    located: false,
 };

@@ -80,6 +80,19 @@ impl Table {
     ) -> Option<Table> {
         let mut optional: Vec<&str> = schema.optional.to_vec();
         optional.extend_from_slice(extra);
+        if schema.located {
+            // `lat, lon` or `easting, northing`: the reader checks that one pair is there.
+            let required: Vec<&str> = schema
+                .required
+                .iter()
+                .copied()
+                .filter(|c| *c != "lat" && *c != "lon")
+                .collect();
+            optional.extend(["lat", "lon"]);
+            optional.extend(super::schema::GRID);
+            optional.extend(super::schema::ADDRESS);
+            return Self::read(&dir.join(schema.file), &required, &optional, f);
+        }
         Self::read(&dir.join(schema.file), schema.required, &optional, f)
     }
 

@@ -425,6 +425,7 @@ pub fn generate(
         bids: Vec::new(),
         bundles: Vec::new(),
         current_routes: Vec::new(),
+        addresses: Default::default(),
     };
     if let Some(first_special) = special.first() {
         scenario.bundles.push(Bundle {

@@ -216,13 +216,18 @@ pub fn write_outputs(
             "savings_improved_the_plan": run.savings.savings.improved.is_some()}),
     )?;
     run.tender.add_files(&mut set, sc.policy.school_days)?;
+    let award = run.tender.award_by_route();
+    set.add(
+        "route_sheets.html",
+        report::sheets::route_sheets(sc, &run.plan, &p.coords, &lines, Some(&award)),
+    );
     let data = report::html::ReportData {
         sc,
         plan: &run.plan,
         coords: &p.coords,
         lines: &lines,
         roads: p.network.roads().roads().collect(),
-        award: run.tender.award_by_route(),
+        award,
         waterfall: run.waterfall,
         headlines: &headlines,
         savings: &run.savings.savings,

@@ -104,7 +104,13 @@ pub fn snap_places(
             || pl.lon < b[1] - MARGIN_DEG
             || pl.lon > b[3] + MARGIN_DEG
         {
-            problems.push(problem(Code::OutsideNetwork, area.clone()));
+            // How far outside: to the nearest point of the network's area.
+            let near = [pl.lat.clamp(b[0], b[2]), pl.lon.clamp(b[1], b[3])];
+            let km = crate::network::haversine_m([pl.lat, pl.lon], near) / 1000.0;
+            problems.push(problem(
+                Code::OutsideNetwork,
+                format!("{area}; this point is {km:.1} km outside it"),
+            ));
             snaps.push(None);
             continue;
         }

@@ -13,6 +13,7 @@ pub(crate) struct Pupils {
     pub list: Vec<Pupil>,
     pub lines: Vec<usize>,
     pub ids: Ids,
+    pub addresses: std::collections::BTreeMap<String, super::super::model::Address>,
 }
 
 pub(crate) fn pupils(
@@ -26,6 +27,7 @@ pub(crate) fn pupils(
         list: Vec::new(),
         lines: Vec::new(),
         ids: Ids::new(table.as_ref().is_some_and(Table::complete)),
+        addresses: Default::default(),
     };
     let Some(t) = &table else { return out };
     if t.rows().next().is_none() {
@@ -39,6 +41,7 @@ pub(crate) fn pupils(
         out.ids = Ids::new(false);
         return out;
     }
+    let coordinates = super::coordinates(t, f);
     let schools_expected = format!("a school_id from schools.csv ({})", school_ids.names());
     let mut incompat_raw: Vec<(usize, usize, Vec<String>)> = Vec::new();
     for row in t.rows() {
@@ -46,8 +49,7 @@ pub(crate) fn pupils(
         let school = row
             .text(f, "school_id")
             .and_then(|s| school_ids.resolve(&row, f, "school_id", s, &schools_expected));
-        let lat = row.number(f, "lat", -90.0, 90.0);
-        let lon = row.number(f, "lon", -180.0, 180.0);
+        let at = super::place(&row, f, coordinates);
         let phase = row.word::<Phase>(f, "phase", None);
         let wheelchair = row.boolean(f, "wheelchair", false);
         let assistant = row.boolean(f, "needs_assistant", false);
@@ -79,12 +81,11 @@ pub(crate) fn pupils(
         let Some(id) = id else { continue };
         let ride_ok = !max_ride_given || max_ride.is_some();
         let pupil = match (
-            school, lat, lon, phase, wheelchair, assistant, solo, mode, ptb, itt, vm, ride_ok,
+            school, at, phase, wheelchair, assistant, solo, mode, ptb, itt, vm, ride_ok,
         ) {
             (
                 Some(school),
-                Some(lat),
-                Some(lon),
+                Some((lat, lon)),
                 Some(phase),
                 Some(wheelchair),
                 Some(needs_assistant),
@@ -117,6 +118,9 @@ pub(crate) fn pupils(
             && let Some(p) = pupil
         {
             incompat_raw.push((out.list.len(), row.line, incompatible));
+            if let Some(a) = super::address(&row) {
+                out.addresses.insert(p.id.clone(), a);
+            }
             out.list.push(p);
             out.lines.push(row.line);
         }

@@ -13,6 +13,7 @@ pub(crate) struct Schools {
     pub list: Vec<School>,
     pub lines: Vec<usize>,
     pub ids: Ids,
+    pub addresses: std::collections::BTreeMap<String, super::super::model::Address>,
 }
 
 pub(crate) fn schools(dir: &Path, f: &mut Findings) -> Schools {
@@ -21,13 +22,14 @@ pub(crate) fn schools(dir: &Path, f: &mut Findings) -> Schools {
         list: Vec::new(),
         lines: Vec::new(),
         ids: Ids::new(table.as_ref().is_some_and(Table::complete)),
+        addresses: Default::default(),
     };
     let Some(t) = table else { return out };
+    let coordinates = super::coordinates(&t, f);
     for row in t.rows() {
         let id = row.text(f, "school_id");
         let name = row.opt("name").unwrap_or("").to_string();
-        let lat = row.number(f, "lat", -90.0, 90.0);
-        let lon = row.number(f, "lon", -180.0, 180.0);
+        let at = super::place(&row, f, coordinates);
         let e = row.time(f, "am_arrive_earliest");
         let l = row.time(f, "am_arrive_latest");
         let pm = row.time(f, "pm_depart");
@@ -54,8 +56,8 @@ pub(crate) fn schools(dir: &Path, f: &mut Findings) -> Schools {
             }
         }
         let Some(id) = id else { continue };
-        let school = match (lat, lon, e, l, pm) {
-            (Some(lat), Some(lon), Some(e), Some(l), Some(pm)) => Some(School {
+        let school = match (at, e, l, pm) {
+            (Some((lat, lon)), Some(e), Some(l), Some(pm)) => Some(School {
                 id: id.to_string(),
                 name,
                 lat,
@@ -70,6 +72,9 @@ pub(crate) fn schools(dir: &Path, f: &mut Findings) -> Schools {
         if out.ids.define(&row, f, "school_id", id, index)
             && let Some(s) = school
         {
+            if let Some(a) = super::address(&row) {
+                out.addresses.insert(s.id.clone(), a);
+            }
             out.list.push(s);
             out.lines.push(row.line);
         }

@@ -1,4 +1,5 @@
-//! `report.html`: one self-contained page (inline SVG and CSS, no scripts, no network)
+//! `report.html`: one self-contained page (inline SVG and CSS, one small inline script
+//! for the map's route and school views; no network)
 //! with the map, the per-route manifests, the cost tables, the savings and the charts.
 
 use crate::plan::{Event, Plan, PlannedRoute};
@@ -167,11 +168,19 @@ fn map_svg(d: &ReportData<'_>) -> String {
             })
             .collect();
         pts.dedup();
+        let mut schools: Vec<&str> = r
+            .pupils
+            .iter()
+            .map(|&p| d.sc.schools[d.sc.pupils[p].school].id.as_str())
+            .collect();
+        schools.sort_unstable();
+        schools.dedup();
         let _ = write!(
             s,
-            r#"<polyline points="{}" fill="none" stroke="{c}" stroke-width="2.2" stroke-opacity="0.85"><title>{}</title></polyline>"#,
+            r#"<g class="rt" data-route="{id}" data-schools=" {sch} "><polyline points="{}" fill="none" stroke="{c}" stroke-width="2.2" stroke-opacity="0.85"><title>{id}</title></polyline>"#,
             pts.join(" "),
-            esc(&r.id)
+            id = esc(&r.id),
+            sch = esc(&schools.join(" "))
         );
         for st in run
             .stops
@@ -184,6 +193,7 @@ fn map_svg(d: &ReportData<'_>) -> String {
                 r#"<circle cx="{x:.1}" cy="{y:.1}" r="3" fill="{c}" stroke="white" stroke-width="0.8"/>"#
             );
         }
+        s.push_str("</g>");
     }
     let mut drawn = std::collections::BTreeSet::new();
     for r in &d.plan.routes {
@@ -249,8 +259,19 @@ fn manifest(out: &mut String, k: usize, r: &PlannedRoute, d: &ReportData<'_>) {
         .unwrap_or_else(|| ("—".into(), Pence(0)));
     let _ = write!(
         out,
-        r#"<section class="manifest" data-route="{id}"><h3><span class="sw" style="background:{c}"></span>{id} · {veh}{pa} · {sup} at {price}/day</h3><table><tr><th>pupil</th><th>school</th><th>AM pickup</th><th>AM at school</th><th>PM leaves school</th><th>PM home</th></tr>"#,
+        r#"<section class="manifest" data-route="{id}" data-schools=" {sch} "><h3><span class="sw" style="background:{c}"></span>{id} · {veh}{pa} · {sup} at {price}/day</h3>{map}<table><tr><th>pupil</th><th>school</th><th>AM pickup</th><th>AM at school</th><th>PM leaves school</th><th>PM home</th></tr>"#,
         id = esc(&r.id),
+        sch = esc(&{
+            let mut v: Vec<&str> = r
+                .pupils
+                .iter()
+                .map(|&p| d.sc.schools[d.sc.pupils[p].school].id.as_str())
+                .collect();
+            v.sort_unstable();
+            v.dedup();
+            v.join(" ")
+        }),
+        map = super::sheets::mini_map(d.sc, r, d.coords, d.lines),
         c = colour(k),
         veh = esc(&d.sc.vehicles[r.vehicle].id),
         pa = if r.assistant {
@@ -309,6 +330,52 @@ fn manifest(out: &mut String, k: usize, r: &PlannedRoute, d: &ReportData<'_>) {
     out.push_str("</table></section>");
 }
 
+/// The route/school picker above the map, with the one small inline script of the
+/// report (no network; without scripts the page shows every route).
+fn view_picker(d: &ReportData<'_>) -> String {
+    let mut o = String::from(
+        r#"<p class="noprint"><label>Show <select id="view"><option value="">all routes</option><optgroup label="route">"#,
+    );
+    for r in &d.plan.routes {
+        let _ = write!(
+            o,
+            r#"<option value="r:{id}">{id}</option>"#,
+            id = esc(&r.id)
+        );
+    }
+    o.push_str(r#"</optgroup><optgroup label="school">"#);
+    let mut schools: Vec<usize> = d
+        .plan
+        .routes
+        .iter()
+        .flat_map(|r| r.pupils.iter().map(|&p| d.sc.pupils[p].school))
+        .collect();
+    schools.sort_unstable();
+    schools.dedup();
+    for s in schools {
+        let _ = write!(
+            o,
+            r#"<option value="s:{id}">{id}</option>"#,
+            id = esc(&d.sc.schools[s].id)
+        );
+    }
+    o.push_str(
+        r#"</optgroup></select></label></p><script>
+document.getElementById('view').addEventListener('change', function (e) {
+  var v = e.target.value, map = document.querySelector('svg.map');
+  map.classList.toggle('focus', v !== '');
+  function hit(el) {
+    return v === '' || (v[0] === 'r' ? el.dataset.route === v.slice(2)
+      : (' ' + (el.dataset.schools || '') + ' ').indexOf(' ' + v.slice(2) + ' ') >= 0);
+  }
+  document.querySelectorAll('svg.map .rt').forEach(function (g) { g.classList.toggle('on', v !== '' && hit(g)); });
+  document.querySelectorAll('section.manifest').forEach(function (m) { m.style.display = hit(m) ? '' : 'none'; });
+});
+</script>"#,
+    );
+    o
+}
+
 /// Renders the report.
 pub fn render(d: &ReportData<'_>) -> String {
     let sc = d.sc;
@@ -321,6 +388,8 @@ body{{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:1200px
 h1{{font-size:22px}}h2{{font-size:18px;margin-top:32px;border-bottom:1px solid #ccc}}h3{{font-size:14px;margin:16px 0 4px}}
 table{{border-collapse:collapse;margin:6px 0}}td,th{{border:1px solid #ddd;padding:3px 8px;text-align:left}}td.n,th.n{{text-align:right}}
 .map{{width:100%;height:auto;border:1px solid #ccc;background:#fafafa}}.lbl{{font-size:9px}}
+.map.focus .rt{{opacity:.12}}.map.focus .rt.on{{opacity:1}}.map.focus .rt.on polyline{{stroke-width:4}}
+.manifest .mini{{width:240px;height:173px;float:right;margin:0 0 6px 10px}}@media print{{.noprint{{display:none}}}}
 .chart{{width:640px;max-width:100%}}.chart .v{{font-size:11px;text-anchor:middle}}.chart .l{{font-size:11px;text-anchor:middle}}
 .sw{{display:inline-block;width:12px;height:12px;margin-right:6px;vertical-align:middle}}
 .kpi{{display:flex;gap:16px;flex-wrap:wrap}}.kpi div{{border:1px solid #ccc;padding:8px 14px;border-radius:4px}}.kpi b{{display:block;font-size:20px}}
@@ -369,8 +438,9 @@ table{{border-collapse:collapse;margin:6px 0}}td,th{{border:1px solid #ddd;paddi
         hl.chosen_seed
     );
     h.push_str("<h2>Map</h2>");
+    h.push_str(&view_picker(d));
     h.push_str(&map_svg(d));
-    h.push_str("<p>Morning runs as straight lines between stops, one colour per vehicle; black squares are schools.</p>");
+    h.push_str("<p>Morning runs along the roads driven, one colour per vehicle; black squares are schools. Pick a route or a school above to see its routes against the others greyed, and only their manifests below.</p>");
 
     h.push_str("<h2>From today to the plan, step by step</h2><p>Each step compares like with like on one price basis, both halves of the day.</p><table><tr><th>step</th><th class=n>change a year</th><th class=n>cost a year after it</th><th>price basis</th></tr>");
     let steps = b.steps();

@@ -32,7 +32,12 @@ fn needs(sc: &Scenario, pupil: usize) -> String {
 }
 
 /// A mini-map of a route: both runs along the roads, homes as dots, schools as squares.
-fn mini_map(sc: &Scenario, r: &PlannedRoute, coords: &[[f64; 2]], lines: &RoadLines) -> String {
+pub(super) fn mini_map(
+    sc: &Scenario,
+    r: &PlannedRoute,
+    coords: &[[f64; 2]],
+    lines: &RoadLines,
+) -> String {
     let runs: Vec<(usize, Vec<[f64; 2]>)> = r
         .halves()
         .enumerate()
@@ -49,13 +54,17 @@ fn mini_map(sc: &Scenario, r: &PlannedRoute, coords: &[[f64; 2]], lines: &RoadLi
         esc(&r.id)
     );
     for (k, line) in &runs {
-        let pts: Vec<String> = line
-            .iter()
-            .map(|&p| {
-                let (x, y) = pr.xy(p);
-                format!("{x:.1},{y:.1}")
-            })
-            .collect();
+        // Points closer than a pixel to the last one kept add nothing at this size.
+        let mut pts: Vec<String> = Vec::new();
+        let mut last = (f64::NAN, f64::NAN);
+        for (i, &p) in line.iter().enumerate() {
+            let (x, y) = pr.xy(p);
+            if i > 0 && i + 1 < line.len() && (x - last.0).abs() + (y - last.1).abs() < 1.0 {
+                continue;
+            }
+            pts.push(format!("{x:.1},{y:.1}"));
+            last = (x, y);
+        }
         let dash = if *k == 0 {
             ""
         } else {

@@ -299,6 +299,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                         .iter()
                         .map(|t| (t.max_changes, t.moved, t.cost_per_year))
                         .collect();
+                    let map = report::html::ChangeMap {
+                        plan: &r.plan,
+                        coords: &p.coords,
+                        lines: &lines,
+                        roads: p.network.roads().roads().collect(),
+                    };
                     report::replan_files(
                         &mut set,
                         sc,
@@ -306,6 +312,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                         &table,
                         &r.changes,
                         r.repaired_cost,
+                        Some(&map),
                     )?;
                     set.commit()?;
                     print::replan(sc, &r, *json);

@@ -783,6 +783,7 @@ mod output_sets {
             [
                 "manifest.json",
                 "plan.json",
+                "route_sheets.html",
                 "routes.csv",
                 "routes.geojson",
                 "summary.json"

@@ -195,6 +195,19 @@ fn cli_plan_from_current_writes_the_diff_and_checks_pins() {
     assert!(v["moved"].as_u64().unwrap() <= 5);
     assert_eq!(v["tradeoff"].as_array().unwrap().len(), 5);
     let diff = std::fs::read_to_string(out.path().join("diff.csv")).unwrap();
+    // The report's map of what changed marks the home of every pupil who changes vehicle.
+    let html = std::fs::read_to_string(out.path().join("report.html")).unwrap();
+    let changed = diff
+        .lines()
+        .skip(1)
+        .filter(|l| l.split(',').nth(4) == Some("true"))
+        .count();
+    assert!(html.contains("<h2>What changed</h2>"));
+    assert_eq!(
+        html.matches(" moves to ").count(),
+        changed,
+        "one red dot per pupil moved"
+    );
     let p1 = diff.lines().find(|l| l.starts_with("P0001,")).unwrap();
     assert_eq!(
         p1.split(',').nth(4),

@@ -120,18 +120,12 @@ impl Projector {
     }
 }
 
-fn map_svg(d: &ReportData<'_>) -> String {
-    let pr = Projector::new(d.roads.iter().flat_map(|(l, _)| l.iter().copied()), 1100.0);
+/// The road network as two SVG paths (residential lighter), simplified to the pixel.
+fn roads_svg(pr: &Projector, roads: &[(&[[f64; 2]], bool)]) -> String {
     let mut s = String::new();
-    let _ = write!(
-        s,
-        r#"<svg class="map" viewBox="-10 -10 {:.0} {:.0}" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="Map of roads and routes">"#,
-        pr.width + 20.0,
-        pr.height + 20.0
-    );
     for residential in [true, false] {
         let mut path = String::new();
-        for (line, res) in &d.roads {
+        for (line, res) in roads {
             if *res != residential {
                 continue;
             }
@@ -152,6 +146,19 @@ fn map_svg(d: &ReportData<'_>) -> String {
             if residential { 0.6 } else { 1.2 }
         );
     }
+    s
+}
+
+fn map_svg(d: &ReportData<'_>) -> String {
+    let pr = Projector::new(d.roads.iter().flat_map(|(l, _)| l.iter().copied()), 1100.0);
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r#"<svg class="map" viewBox="-10 -10 {:.0} {:.0}" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="Map of roads and routes">"#,
+        pr.width + 20.0,
+        pr.height + 20.0
+    );
+    s.push_str(&roads_svg(&pr, &d.roads));
     for (k, r) in d.plan.routes.iter().enumerate() {
         let Some(run) = r.am.as_ref().or(r.pm.as_ref()) else {
             continue;
@@ -329,6 +336,27 @@ fn manifest(out: &mut String, k: usize, r: &PlannedRoute, d: &ReportData<'_>) {
     }
     out.push_str("</table></section>");
 }
+
+/// The words of the reports, as councils use them.
+const GLOSSARY: &str = r#"<h2>Glossary</h2><table>
+<tr><td>SEN / SEND</td><td>special educational needs (and disabilities)</td></tr>
+<tr><td>EHCP</td><td>Education, Health and Care Plan: the legal document of a child's needs</td></tr>
+<tr><td>HTS</td><td>home-to-school transport</td></tr>
+<tr><td>PA</td><td>passenger assistant (escort) on a vehicle</td></tr>
+<tr><td>WAV</td><td>wheelchair-accessible vehicle</td></tr>
+<tr><td>solo</td><td>a pupil who must travel without other pupils</td></tr>
+<tr><td>PTB</td><td>Personal Transport Budget: the council pays the family a mileage rate to take the child themselves</td></tr>
+<tr><td>ITT</td><td>Independent Travel Training: the child learns to travel alone; a one-off training cost and a pass</td></tr>
+<tr><td>DPS</td><td>Dynamic Purchasing System: the framework through which routes are tendered to operators</td></tr>
+<tr><td>route / contract</td><td>one vehicle's morning and afternoon runs, priced per day and tendered as one lot</td></tr>
+<tr><td>run</td><td>one trip of a vehicle: homes to schools in the morning, schools to homes in the afternoon; a route may chain several runs when bell times allow</td></tr>
+<tr><td>reference prices</td><td>the council's own rate card (vehicles.csv): how every plan is priced before it is tendered</td></tr>
+<tr><td>tender prices</td><td>what the retender awards (operators' rate cards, bids and bundles)</td></tr>
+<tr><td>continuity</td><td>whether a pupil comes home on the vehicle that brought them (same_vehicle), may change at a cost (cost), or freely (free)</td></tr>
+<tr><td>lower / upper bound</td><td>proven limits of a pupil's route saving: the saving of taking them out and changing nothing else, and the cost of putting them back into the best plan without them</td></tr>
+<tr><td>P10 – P90</td><td>the range holding the middle 80% of the values over the seeds or samples run</td></tr>
+<tr><td>not on a route</td><td>MODE_PTB, MODE_ITT, MODE_OTHER: another arrangement; RIDE_LIMIT_UNREACHABLE: even a direct journey breaks the ride limit; SCHOOL_WINDOW_UNREACHABLE: no journey reaches the school within its bell times; NO_VEHICLE_FITS: no vehicle type carries the pupil's needs; FLEET_EXHAUSTED: no vehicle of a fitting type is left; NO_FEASIBLE_ROUTE: none of the above, yet no route was found</td></tr>
+</table>"#;
 
 /// The route/school picker above the map, with the one small inline script of the
 /// report (no network; without scripts the page shows every route).
@@ -567,18 +595,115 @@ table{{border-collapse:collapse;margin:6px 0}}td,th{{border:1px solid #ddd;paddi
             p = esc(&d.sc.pupils[u.pupil].id)
         );
     }
-    h.push_str("</table></body></html>\n");
+    h.push_str("</table>");
+    h.push_str(GLOSSARY);
+    h.push_str("</body></html>\n");
     h
 }
 
 /// The re-planning report: the saving-versus-changes table, today's broken routes, and
 /// who changes vehicle, assistant or pickup time, per route, per school and per pupil.
+/// What the re-planning report's map draws: the new plan on the roads.
+pub struct ChangeMap<'a> {
+    /// The new plan.
+    pub plan: &'a Plan,
+    /// `[lat, lon]` of each matrix location.
+    pub coords: &'a [[f64; 2]],
+    /// The roads of each leg.
+    pub lines: &'a super::RoadLines,
+    /// Road polylines and whether residential.
+    pub roads: Vec<(&'a [[f64; 2]], bool)>,
+}
+
+/// The map of what changed: the new plan's routes grey, the routes that take on a pupil
+/// from another vehicle in colour, and the homes of the pupils who change vehicle in red.
+fn changes_svg(sc: &Scenario, changes: &[crate::replan::Change], m: &ChangeMap<'_>) -> String {
+    let pr = Projector::new(m.roads.iter().flat_map(|(l, _)| l.iter().copied()), 1100.0);
+    let mut s = format!(
+        r#"<svg class="map" viewBox="-10 -10 {:.0} {:.0}" role="img" aria-label="Map of what changed">"#,
+        pr.width + 20.0,
+        pr.height + 20.0
+    );
+    s.push_str(&roads_svg(&pr, &m.roads));
+    let moved: std::collections::BTreeSet<&str> = changes
+        .iter()
+        .filter(|c| c.vehicle_changed)
+        .map(|c| c.pupil.as_str())
+        .collect();
+    let receiving: std::collections::BTreeSet<&str> = changes
+        .iter()
+        .filter(|c| c.vehicle_changed)
+        .map(|c| c.new_route.as_str())
+        .collect();
+    for pass in [false, true] {
+        for (k, r) in m.plan.routes.iter().enumerate() {
+            let Some(run) = r.am.as_ref().or(r.pm.as_ref()) else {
+                continue;
+            };
+            let changed = receiving.contains(r.id.as_str());
+            if changed != pass {
+                continue;
+            }
+            let locs: Vec<usize> = run.stops.iter().map(|st| st.loc).collect();
+            let mut pts: Vec<String> = m
+                .lines
+                .run(m.coords, &locs)
+                .into_iter()
+                .map(|p| {
+                    let (x, y) = pr.xy(p);
+                    format!("{x:.1},{y:.1}")
+                })
+                .collect();
+            pts.dedup();
+            let (c, w) = if changed {
+                (colour(k), 2.6)
+            } else {
+                ("#5a6b8c".to_string(), 1.4)
+            };
+            let _ = write!(
+                s,
+                r#"<polyline points="{}" fill="none" stroke="{c}" stroke-width="{w}"><title>{}{}</title></polyline>"#,
+                pts.join(" "),
+                esc(&r.id),
+                if changed {
+                    " (takes on moved pupils)"
+                } else {
+                    ""
+                }
+            );
+        }
+    }
+    for r in &m.plan.routes {
+        for (_, h) in r.halves() {
+            for st in &h.stops {
+                let id = sc.pupils[st.pupil].id.as_str();
+                if st.place == crate::plan::Place::Home
+                    && st.event == Event::Pickup
+                    && moved.contains(id)
+                {
+                    let (x, y) = pr.xy(m.coords[st.loc]);
+                    let _ = write!(
+                        s,
+                        r##"<circle cx="{x:.1}" cy="{y:.1}" r="4" fill="#d62728" stroke="white"><title>{} moves to {}</title></circle>"##,
+                        esc(id),
+                        esc(&r.id)
+                    );
+                }
+            }
+        }
+    }
+    s.push_str("</svg>");
+    s
+}
+
+/// The re-planning report (`report.html` of `plan --from current`).
 pub fn render_changes(
     sc: &Scenario,
     checks: &[crate::replan::RouteCheck],
     table: &[(Option<u32>, usize, Pence)],
     changes: &[crate::replan::Change],
     repaired: Pence,
+    map: Option<&ChangeMap<'_>>,
 ) -> String {
     let mut h = String::new();
     let _ = write!(
@@ -586,9 +711,19 @@ pub fn render_changes(
         r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>schoolrun re-plan — {name}</title><style>
 body{{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:1200px}}h2{{font-size:18px;margin-top:28px;border-bottom:1px solid #ccc}}
 table{{border-collapse:collapse}}td,th{{border:1px solid #ddd;padding:3px 8px;text-align:left}}td.n,th.n{{text-align:right}}tr.ch td{{background:#fff4e0}}
+.map{{width:100%;height:auto;border:1px solid #ccc;background:#fafafa}}
 </style></head><body><h1>Re-plan from today's routes: {name}</h1><p>Pupils by id only. Costs a year at reference prices.</p>"#,
         name = esc(&sc.name)
     );
+    if let Some(m) = map {
+        h.push_str("<h2>What changed</h2>");
+        h.push_str(&changes_svg(sc, changes, m));
+        let _ = write!(
+            h,
+            "<p>The new plan's morning runs along the roads: in colour the routes that take on a pupil from another vehicle, slate grey the rest; red dots are the homes of the {} pupil(s) who change vehicle. Roads © OpenStreetMap contributors (ODbL).</p>",
+            changes.iter().filter(|c| c.vehicle_changed).count()
+        );
+    }
     h.push_str("<h2>Saving against pupils moved</h2><table><tr><th>at most</th><th class=n>moved</th><th class=n>cost a year</th><th class=n>saving</th></tr>");
     for (b, n, c) in table {
         let _ = write!(
@@ -656,6 +791,8 @@ table{{border-collapse:collapse}}td,th{{border:1px solid #ddd;padding:3px 8px;te
             p = esc(&c.pupil)
         );
     }
-    h.push_str("</table></body></html>\n");
+    h.push_str("</table>");
+    h.push_str(GLOSSARY);
+    h.push_str("</body></html>\n");
     h
 }

@@ -310,6 +310,7 @@ pub fn replan_files(
     table: &[(Option<u32>, usize, Pence)],
     changes: &[crate::replan::Change],
     repaired: Pence,
+    map: Option<&super::html::ChangeMap<'_>>,
 ) -> Result<()> {
     let mut w = crate::files::Csv::new();
     let _ = w.write_record([
@@ -408,7 +409,7 @@ pub fn replan_files(
         }
     });
     let by_school = group(&|c| c.school.clone());
-    let html = super::html::render_changes(sc, checks, table, changes, repaired);
+    let html = super::html::render_changes(sc, checks, table, changes, repaired, map);
     set.add("diff.csv", diff);
     set.add("tradeoff.csv", tradeoff);
     set.add("diff_by_route.csv", by_route);

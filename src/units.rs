@@ -23,16 +23,6 @@ impl Pence {
     pub fn decimal(self) -> String {
         format!("{:.2}", self.pounds())
     }
-    /// Whole pounds with thousands separators, for reports: `£1,235`, `−£20`.
-    pub fn whole(self) -> String {
-        let neg = self.0 < 0;
-        let pounds = (self.0.abs() + 50) / 100;
-        format!(
-            "{}£{}",
-            if neg { "−" } else { "" },
-            thousands(pounds as u64)
-        )
-    }
 }
 
 /// Digits grouped by thousands: `1234567` → `1,234,567`.

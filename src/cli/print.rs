@@ -475,7 +475,7 @@ pub fn budget(r: &workflow::budget::BudgetRun, out: &std::path::Path, json: bool
         );
         return;
     }
-    let p = |x: f64| Pence(x.round() as i64).whole();
+    let p = |x: f64| Pence(x.round() as i64).to_string();
     println!(
         "   {:<36} {:>8} {:>28} {:>14}",
         "variant", "vehicles", "year-1 budget (P10–P90)", "vs first"

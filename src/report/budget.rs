@@ -14,7 +14,7 @@ fn pounds(pence: f64) -> String {
 }
 
 fn money(pence: f64) -> String {
-    Pence(pence.round() as i64).whole()
+    Pence(pence.round() as i64).to_string()
 }
 
 fn band_cells(b: &Band) -> [String; 3] {

@@ -8,7 +8,7 @@
 //! it settles; from each source a forward upward search scans those buckets. Both searches
 //! use stall-on-demand. Results are exact: they equal Dijkstra's on the original graph.
 
-use super::{Attachments, Graph, Matrix, UNREACHABLE};
+use super::{Attachments, Graph, Labels, Matrix, UNREACHABLE};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::cmp::Reverse;
@@ -33,29 +33,21 @@ pub struct ContractionHierarchy {
 }
 
 struct Witness {
-    dist: Vec<u64>,
-    stamp: Vec<u32>,
-    generation: u32,
+    labels: Labels,
     heap: BinaryHeap<Reverse<(u64, u32)>>,
 }
 
 impl Witness {
     fn new(n: usize) -> Self {
         Witness {
-            dist: vec![u64::MAX; n],
-            stamp: vec![0; n],
-            generation: 0,
+            labels: Labels::new(n),
             heap: BinaryHeap::new(),
         }
     }
 
     #[inline]
     fn get(&self, v: u32) -> u64 {
-        if self.stamp[v as usize] == self.generation {
-            self.dist[v as usize]
-        } else {
-            u64::MAX
-        }
+        self.labels.get(v)
     }
 
     /// Bounded Dijkstra from `source` in the remaining graph, never passing `avoid`,
@@ -72,14 +64,9 @@ impl Witness {
         mut targets_left: usize,
         is_target: impl Fn(u32) -> bool,
     ) {
-        self.generation = self.generation.wrapping_add(1);
-        if self.generation == 0 {
-            self.stamp.iter_mut().for_each(|s| *s = 0);
-            self.generation = 1;
-        }
+        self.labels.clear();
         self.heap.clear();
-        self.stamp[source as usize] = self.generation;
-        self.dist[source as usize] = 0;
+        self.labels.set(source, 0);
         self.heap.push(Reverse((0, source)));
         let mut settled = 0;
         while let Some(Reverse((d, v))) = self.heap.pop() {
@@ -102,8 +89,7 @@ impl Witness {
                 }
                 let nd = d.saturating_add(w);
                 if nd < self.get(h) && nd <= max_dist {
-                    self.stamp[h as usize] = self.generation;
-                    self.dist[h as usize] = nd;
+                    self.labels.set(h, nd);
                     self.heap.push(Reverse((nd, h)));
                 }
             }
@@ -361,45 +347,32 @@ impl ContractionHierarchy {
 
 /// Workspace of an upward search with stall-on-demand.
 struct Upward {
-    dist: Vec<u64>,
-    stamp: Vec<u32>,
-    generation: u32,
+    labels: Labels,
     heap: BinaryHeap<Reverse<(u64, u32)>>,
 }
 
 impl Upward {
     fn new(n: usize) -> Self {
         Upward {
-            dist: vec![u64::MAX; n],
-            stamp: vec![0; n],
-            generation: 0,
+            labels: Labels::new(n),
             heap: BinaryHeap::new(),
         }
     }
 
     #[inline]
     fn get(&self, v: u32) -> u64 {
-        if self.stamp[v as usize] == self.generation {
-            self.dist[v as usize]
-        } else {
-            u64::MAX
-        }
+        self.labels.get(v)
     }
 
     /// Searches `relax` arcs upwards from the attachments; `stall` holds the opposite
     /// direction's upward arcs used to prove a node's label is not shortest. Returns the
     /// settled, unstalled nodes with their distances.
     fn search(&mut self, relax: &Graph, stall: &Graph, start: &Attachments) -> Vec<(u32, u64)> {
-        self.generation = self.generation.wrapping_add(1);
-        if self.generation == 0 {
-            self.stamp.iter_mut().for_each(|s| *s = 0);
-            self.generation = 1;
-        }
+        self.labels.clear();
         self.heap.clear();
         for &(v, d) in start {
             if d < self.get(v) {
-                self.stamp[v as usize] = self.generation;
-                self.dist[v as usize] = d;
+                self.labels.set(v, d);
                 self.heap.push(Reverse((d, v)));
             }
         }
@@ -418,8 +391,7 @@ impl Upward {
             for (x, w) in relax.arcs(v) {
                 let nd = d.saturating_add(w);
                 if nd < self.get(x) {
-                    self.stamp[x as usize] = self.generation;
-                    self.dist[x as usize] = nd;
+                    self.labels.set(x, nd);
                     self.heap.push(Reverse((nd, x)));
                 }
             }

@@ -19,6 +19,52 @@ pub use path::PathSearch;
 
 use rayon::prelude::*;
 
+/// Tentative distances of repeated searches over one graph, cleared in O(1) between
+/// searches by a generation stamp (shared by the hierarchy's witness and query searches
+/// and the path search).
+pub(crate) struct Labels {
+    dist: Vec<u64>,
+    stamp: Vec<u32>,
+    generation: u32,
+}
+
+impl Labels {
+    /// Labels for `n` nodes, all unset.
+    pub(crate) fn new(n: usize) -> Self {
+        Labels {
+            dist: vec![u64::MAX; n],
+            stamp: vec![0; n],
+            generation: 0,
+        }
+    }
+
+    /// Forgets every label.
+    pub(crate) fn clear(&mut self) {
+        self.generation = self.generation.wrapping_add(1);
+        if self.generation == 0 {
+            self.stamp.iter_mut().for_each(|s| *s = 0);
+            self.generation = 1;
+        }
+    }
+
+    /// The label of `v` (`u64::MAX` when unset).
+    #[inline]
+    pub(crate) fn get(&self, v: u32) -> u64 {
+        if self.stamp[v as usize] == self.generation {
+            self.dist[v as usize]
+        } else {
+            u64::MAX
+        }
+    }
+
+    /// Sets the label of `v`.
+    #[inline]
+    pub(crate) fn set(&mut self, v: u32, d: u64) {
+        self.stamp[v as usize] = self.generation;
+        self.dist[v as usize] = d;
+    }
+}
+
 /// Bits of a packed weight holding metres; 2^26 m = 67,108 km, far beyond any trip.
 const METRE_BITS: u32 = 26;
 const METRE_MASK: u64 = (1 << METRE_BITS) - 1;

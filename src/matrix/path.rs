@@ -8,16 +8,14 @@
 //! is found again as a `v` below `u` with `w(u → v) + w(v → x) = w`. Any such `v` gives a
 //! path of the same weight. Keeping the cache format unchanged is worth the small search.
 
-use super::{Attachments, ContractionHierarchy, Graph};
+use super::{Attachments, ContractionHierarchy, Graph, Labels};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 /// One direction's search space with parents.
 struct Side {
-    dist: Vec<u64>,
+    labels: Labels,
     parent: Vec<(u32, u64)>,
-    stamp: Vec<u32>,
-    generation: u32,
     heap: BinaryHeap<Reverse<(u64, u32)>>,
 }
 
@@ -26,35 +24,24 @@ const NONE: u32 = u32::MAX;
 impl Side {
     fn new(n: usize) -> Self {
         Side {
-            dist: vec![u64::MAX; n],
+            labels: Labels::new(n),
             parent: vec![(NONE, 0); n],
-            stamp: vec![0; n],
-            generation: 0,
             heap: BinaryHeap::new(),
         }
     }
 
     fn get(&self, v: u32) -> u64 {
-        if self.stamp[v as usize] == self.generation {
-            self.dist[v as usize]
-        } else {
-            u64::MAX
-        }
+        self.labels.get(v)
     }
 
     fn set(&mut self, v: u32, d: u64, parent: (u32, u64)) {
-        self.stamp[v as usize] = self.generation;
-        self.dist[v as usize] = d;
+        self.labels.set(v, d);
         self.parent[v as usize] = parent;
     }
 
     /// A full upward search over `relax` from the attachments; the nodes it reached.
     fn search(&mut self, relax: &Graph, start: &Attachments) -> Vec<u32> {
-        self.generation = self.generation.wrapping_add(1);
-        if self.generation == 0 {
-            self.stamp.iter_mut().for_each(|s| *s = 0);
-            self.generation = 1;
-        }
+        self.labels.clear();
         self.heap.clear();
         for &(v, d) in start {
             if d < self.get(v) {

@@ -64,16 +64,7 @@ impl Projector {
     /// Fitted into `width` × `height` pixels (the longer side fills its dimension),
     /// with a margin of 5%.
     pub(super) fn fit(points: &[[f64; 2]], width: f64, height: f64) -> Projector {
-        let (mut la0, mut la1, mut lo0, mut lo1) = (90.0f64, -90.0f64, 180.0f64, -180.0f64);
-        for &[la, lo] in points {
-            la0 = la0.min(la);
-            la1 = la1.max(la);
-            lo0 = lo0.min(lo);
-            lo1 = lo1.max(lo);
-        }
-        if la0 > la1 {
-            (la0, la1, lo0, lo1) = (0.0, 1.0, 0.0, 1.0);
-        }
+        let [la0, la1, lo0, lo1] = Self::bounds(points.iter().copied());
         let kx = ((la0 + la1) / 2.0).to_radians().cos();
         let (span_x, span_y) = (((lo1 - lo0) * kx).max(1e-6), (la1 - la0).max(1e-6));
         let k = 0.9 * (width / span_x).min(height / span_y);
@@ -89,17 +80,17 @@ impl Projector {
         }
     }
 
-    fn new(points: impl Iterator<Item = [f64; 2]>, width: f64) -> Projector {
-        let (mut la0, mut la1, mut lo0, mut lo1) = (90.0f64, -90.0f64, 180.0f64, -180.0f64);
+    /// `[min lat, max lat, min lon, max lon]` of the points (a unit box when empty).
+    fn bounds(points: impl Iterator<Item = [f64; 2]>) -> [f64; 4] {
+        let mut b = [90.0f64, -90.0f64, 180.0f64, -180.0f64];
         for [la, lo] in points {
-            la0 = la0.min(la);
-            la1 = la1.max(la);
-            lo0 = lo0.min(lo);
-            lo1 = lo1.max(lo);
+            b = [b[0].min(la), b[1].max(la), b[2].min(lo), b[3].max(lo)];
         }
-        if la0 > la1 {
-            (la0, la1, lo0, lo1) = (0.0, 1.0, 0.0, 1.0);
-        }
+        if b[0] > b[1] { [0.0, 1.0, 0.0, 1.0] } else { b }
+    }
+
+    fn new(points: impl Iterator<Item = [f64; 2]>, width: f64) -> Projector {
+        let [la0, la1, lo0, lo1] = Self::bounds(points);
         let kx = ((la0 + la1) / 2.0).to_radians().cos();
         let span_x = ((lo1 - lo0) * kx).max(1e-9);
         let k = width / span_x;
@@ -149,6 +140,38 @@ fn roads_svg(pr: &Projector, roads: &[(&[[f64; 2]], bool)]) -> String {
     s
 }
 
+/// A run's points along the roads, projected, as an SVG `points` list.
+fn run_points(
+    pr: &Projector,
+    lines: &super::RoadLines,
+    coords: &[[f64; 2]],
+    run: &crate::plan::HalfDay,
+) -> String {
+    let locs: Vec<usize> = run.stops.iter().map(|st| st.loc).collect();
+    let mut pts: Vec<String> = lines
+        .run(coords, &locs)
+        .into_iter()
+        .map(|p| {
+            let (x, y) = pr.xy(p);
+            format!("{x:.1},{y:.1}")
+        })
+        .collect();
+    pts.dedup();
+    pts.join(" ")
+}
+
+/// The ids of the schools a route serves, space-separated (for the map's school view).
+fn route_schools(sc: &Scenario, r: &PlannedRoute) -> String {
+    let mut v: Vec<&str> = r
+        .pupils
+        .iter()
+        .map(|&p| sc.schools[sc.pupils[p].school].id.as_str())
+        .collect();
+    v.sort_unstable();
+    v.dedup();
+    v.join(" ")
+}
+
 fn map_svg(d: &ReportData<'_>) -> String {
     let pr = Projector::new(d.roads.iter().flat_map(|(l, _)| l.iter().copied()), 1100.0);
     let mut s = String::new();
@@ -164,30 +187,12 @@ fn map_svg(d: &ReportData<'_>) -> String {
             continue;
         };
         let c = colour(k);
-        let locs: Vec<usize> = run.stops.iter().map(|st| st.loc).collect();
-        let mut pts: Vec<String> = d
-            .lines
-            .run(d.coords, &locs)
-            .into_iter()
-            .map(|p| {
-                let (x, y) = pr.xy(p);
-                format!("{x:.1},{y:.1}")
-            })
-            .collect();
-        pts.dedup();
-        let mut schools: Vec<&str> = r
-            .pupils
-            .iter()
-            .map(|&p| d.sc.schools[d.sc.pupils[p].school].id.as_str())
-            .collect();
-        schools.sort_unstable();
-        schools.dedup();
         let _ = write!(
             s,
             r#"<g class="rt" data-route="{id}" data-schools=" {sch} "><polyline points="{}" fill="none" stroke="{c}" stroke-width="2.2" stroke-opacity="0.85"><title>{id}</title></polyline>"#,
-            pts.join(" "),
+            run_points(&pr, d.lines, d.coords, run),
             id = esc(&r.id),
-            sch = esc(&schools.join(" "))
+            sch = esc(&route_schools(d.sc, r))
         );
         for st in run
             .stops
@@ -268,16 +273,7 @@ fn manifest(out: &mut String, k: usize, r: &PlannedRoute, d: &ReportData<'_>) {
         out,
         r#"<section class="manifest" data-route="{id}" data-schools=" {sch} "><h3><span class="sw" style="background:{c}"></span>{id} · {veh}{pa} · {sup} at {price}/day</h3>{map}<table><tr><th>pupil</th><th>school</th><th>AM pickup</th><th>AM at school</th><th>PM leaves school</th><th>PM home</th></tr>"#,
         id = esc(&r.id),
-        sch = esc(&{
-            let mut v: Vec<&str> = r
-                .pupils
-                .iter()
-                .map(|&p| d.sc.schools[d.sc.pupils[p].school].id.as_str())
-                .collect();
-            v.sort_unstable();
-            v.dedup();
-            v.join(" ")
-        }),
+        sch = esc(&route_schools(d.sc, r)),
         map = super::sheets::mini_map(d.sc, r, d.coords, d.lines),
         c = colour(k),
         veh = esc(&d.sc.vehicles[r.vehicle].id),
@@ -644,17 +640,7 @@ fn changes_svg(sc: &Scenario, changes: &[crate::replan::Change], m: &ChangeMap<'
             if changed != pass {
                 continue;
             }
-            let locs: Vec<usize> = run.stops.iter().map(|st| st.loc).collect();
-            let mut pts: Vec<String> = m
-                .lines
-                .run(m.coords, &locs)
-                .into_iter()
-                .map(|p| {
-                    let (x, y) = pr.xy(p);
-                    format!("{x:.1},{y:.1}")
-                })
-                .collect();
-            pts.dedup();
+            let pts = run_points(&pr, m.lines, m.coords, run);
             let (c, w) = if changed {
                 (colour(k), 2.6)
             } else {
@@ -663,7 +649,7 @@ fn changes_svg(sc: &Scenario, changes: &[crate::replan::Change], m: &ChangeMap<'
             let _ = write!(
                 s,
                 r#"<polyline points="{}" fill="none" stroke="{c}" stroke-width="{w}"><title>{}{}</title></polyline>"#,
-                pts.join(" "),
+                pts,
                 esc(&r.id),
                 if changed {
                     " (takes on moved pupils)"

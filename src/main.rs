@@ -274,7 +274,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     print::plan(sc, &plan, *json);
                     if !*json {
                         eprintln!(
-                            "wrote {}/summary.json, routes.csv, routes.geojson, plan.json",
+                            "wrote {}/summary.json, routes.csv, routes.geojson, route_sheets.html, plan.json",
                             out.display()
                         );
                     }
@@ -448,7 +448,7 @@ fn chain(
         println!("{}", serde_json::Value::Object(printer.summary));
     } else {
         println!(
-            "   outputs in {}: report.html, summary.json, routes.csv, routes.geojson, plan.json, allocation.csv, by_school.csv, by_operator.csv, sensitivity.csv, tender.json, savings.csv, targets.csv, projection.csv, savings.json",
+            "   outputs in {}: report.html, route_sheets.html, summary.json, routes.csv, routes.geojson, plan.json, allocation.csv, by_school.csv, by_operator.csv, sensitivity.csv, tender.json, savings.csv, targets.csv, projection.csv, savings.json",
             out.display()
         );
         println!("done in {:.2} s", t.elapsed().as_secs_f64());

@@ -396,6 +396,21 @@ fn each_broken_file_gives_its_code_and_location() {
         assert_eq!(e.line, line, "{}: {e}", c.name);
         assert_eq!(e.column, c.column, "{}: {e}", c.name);
         assert!(!e.expected.is_empty(), "{}", c.name);
+        if c.code == "E-OUTSIDE-NETWORK" {
+            // The pupil is named, with how far outside the network's area they live.
+            assert!(e.value.contains("P0011"), "{e}");
+            let km: f64 = e
+                .expected
+                .split(" km outside")
+                .next()
+                .unwrap()
+                .rsplit(' ')
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap();
+            assert!((100.0..200.0).contains(&km), "{e}");
+        }
         // One defect, one error (the missing-extract case also stops the network checks).
         assert_eq!(errs.len(), 1, "{}: {errs:#?}", c.name);
     }

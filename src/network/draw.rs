@@ -7,19 +7,23 @@ use super::{Network, Snap};
 use crate::matrix::PathSearch;
 use std::collections::HashMap;
 
+/// For each graph arc (tail, head): the chains joining them as (packed weight, chain,
+/// driven forward).
+type ArcChains = HashMap<(u32, u32), Vec<(u64, u32, bool)>>;
+
 /// Draws legs on one network (reuse it: it keeps its search workspace).
 pub struct Drawer<'a> {
     net: &'a Network,
     search: PathSearch<'a>,
     /// Graph arc (tail, head) → (packed weight, chain, driven forward).
-    arcs: HashMap<(u32, u32), Vec<(u64, u32, bool)>>,
+    arcs: ArcChains,
 }
 
 impl<'a> Drawer<'a> {
     /// A drawer for `net`.
     pub fn new(net: &'a Network) -> Self {
         let ch = &net.roads.chains;
-        let mut arcs: HashMap<(u32, u32), Vec<(u64, u32, bool)>> = HashMap::new();
+        let mut arcs = ArcChains::new();
         for c in 0..ch.len() as u32 {
             let [a, b] = ch.ends[c as usize];
             let (ms, m) = ch.total(c);

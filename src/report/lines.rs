@@ -37,11 +37,12 @@ impl RoadLines {
     pub fn run(&self, coords: &[[f64; 2]], locs: &[usize]) -> Vec<[f64; 2]> {
         let mut out: Vec<[f64; 2]> = Vec::new();
         for (k, &l) in locs.iter().enumerate() {
-            if k > 0 && locs[k - 1] != l {
-                if let Some(leg) = self.legs.get(&(locs[k - 1], l)) {
-                    out.extend(leg.iter().copied());
-                    continue;
-                }
+            if k > 0
+                && locs[k - 1] != l
+                && let Some(leg) = self.legs.get(&(locs[k - 1], l))
+            {
+                out.extend(leg.iter().copied());
+                continue;
             }
             out.push(coords[l]);
         }

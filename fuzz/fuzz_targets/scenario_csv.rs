@@ -6,16 +6,10 @@ use libfuzzer_sys::fuzz_target;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-const FILES: [&str; 8] = [
-    "schools.csv",
-    "pupils.csv",
-    "vehicles.csv",
-    "operators.csv",
-    "rates.csv",
-    "bids.csv",
-    "bundles.csv",
-    "current_routes.csv",
-];
+/// The scenario's CSV files (every file of the folder but scenario.toml).
+fn csv_files() -> &'static [&'static str] {
+    &schoolrun::scenario::FILES[1..]
+}
 
 #[path = "shared/demo.rs"]
 mod demo;
@@ -30,7 +24,8 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let dir = folder();
-    let file = dir.join(FILES[pick as usize % FILES.len()]);
+    let files = csv_files();
+    let file = dir.join(files[pick as usize % files.len()]);
     let original = std::fs::read(&file).ok();
     std::fs::write(&file, bytes).unwrap();
     let _ = schoolrun::scenario::load_all(dir);

@@ -47,6 +47,16 @@ struct RouteCand {
     ranges: [(u32, u32); MAX_TRIPS],
 }
 
+/// A route (or a new vehicle, `route == usize::MAX`) with a lower bound on the cost of an
+/// insertion into it, for visiting the cheapest first.
+#[derive(Debug, Clone, Copy)]
+struct Bounded {
+    lb: i64,
+    route: usize,
+    vehicle: usize,
+    route_delta: i64,
+}
+
 /// Most exact schedules tried per part before giving up on a route.
 const MAX_VERIFY: usize = 12;
 
@@ -57,7 +67,7 @@ pub struct Workspace {
     pub sched: Scheduler,
     stops: Vec<u32>,
     cands: Vec<Cand>,
-    routes: Vec<RouteCand>,
+    order: Vec<Bounded>,
     /// An empty route of each vehicle type.
     templates: Vec<Route>,
     /// Scratch routes for the operators.
@@ -284,6 +294,19 @@ fn collect(
     blink: f64,
 ) -> Option<RouteCand> {
     let route_delta = route_delta(p, sol, t, job)?;
+    positions_of(ws, p, t, job, rng, blink, route_delta)
+}
+
+/// [`collect`] once the route-level change `route_delta` is known.
+fn positions_of(
+    ws: &mut Workspace,
+    p: &Problem,
+    t: &Target,
+    job: u32,
+    rng: &mut Rng,
+    blink: f64,
+    route_delta: i64,
+) -> Option<RouteCand> {
     let j = &p.jobs[job as usize];
     let r = t.route;
     let assistant = r.assistant_jobs > 0 || j.needs_assistant;
@@ -376,8 +399,37 @@ pub fn best_in(
     verify(ws, p, t.route, &rc, job)
 }
 
+/// A lower bound on the cost change of putting `part` in `trip`: the cheapest distance
+/// detour of its first stop alone. Inserting a stop never shortens a trip's duration, and
+/// by the triangle inequality a pair's detour is at least its first stop's own, so the
+/// bound holds on metric distances (the second stop's detour, the bound's other half,
+/// measured not worth its cost). Lengths of fastest road paths and rounded distances
+/// can break the inequality by a little; the bound then only orders and prunes the
+/// candidates of a heuristic a little too eagerly, and never removes the last one.
+fn detour_bound(p: &Problem, v: usize, trip: &Trip, part: Part) -> i64 {
+    let x = p.stops[part.first as usize].loc;
+    let k = trip.len();
+    let mut a = trip.loc_before(p, v, 0);
+    let mut least = i64::MAX;
+    for pos in 0..=k {
+        let b = trip.loc_at(p, v, pos);
+        // The trip's own leg from `a` to `b` (0 for an empty trip: a weaker, valid bound).
+        let leg = if pos < k {
+            trip.dist_to(pos + 1) - trip.dist_to(pos)
+        } else {
+            trip.distance - trip.dist_to(k)
+        };
+        least = least.min(p.dist(a, x) + p.dist(x, b) - leg);
+        a = b;
+    }
+    p.vehicles[v].per_distance * least.max(0)
+}
+
 /// The cheapest verified insertion of `job` over the solution's routes listed in `routes`
-/// and, when `empties`, a new vehicle of every type with room.
+/// and, when `empties`, a new vehicle of every type with room. Routes are visited in order
+/// of a cheap lower bound (route rules plus [`detour_bound`] per trip); a route's
+/// positions are enumerated only while its bound is below the best verified insertion,
+/// and verified only while their best is.
 #[allow(clippy::too_many_arguments)]
 pub fn best_insertion(
     ws: &mut Workspace,
@@ -389,16 +441,29 @@ pub fn best_insertion(
     rng: &mut Rng,
     blink: f64,
 ) -> Option<Insertion> {
-    ws.cands.clear();
-    ws.routes.clear();
+    let j = &p.jobs[job as usize];
+    let bound = |t: &Target| -> Option<(i64, i64)> {
+        let rd = route_delta(p, sol, t, job)?;
+        let trips: i64 = (0..p.trips)
+            .filter_map(|tr| j.parts[tr].map(|part| (tr, part)))
+            .map(|(tr, part)| detour_bound(p, t.route.vehicle, &t.route.trips[tr], part))
+            .sum();
+        Some((rd + trips, rd))
+    };
+    ws.order.clear();
     for &ri in routes {
         let t = Target {
             route: &sol.routes[ri],
             index: Some(ri),
             leaving: None,
         };
-        if let Some(rc) = collect(ws, p, sol, &t, job, rng, blink) {
-            ws.routes.push(rc);
+        if let Some((lb, rd)) = bound(&t) {
+            ws.order.push(Bounded {
+                lb,
+                route: ri,
+                vehicle: t.route.vehicle,
+                route_delta: rd,
+            });
         }
     }
     if empties {
@@ -406,37 +471,51 @@ pub fn best_insertion(
             if !sol.has_room(p, v) {
                 continue;
             }
-            let templ = std::mem::take(&mut ws.templates[v]);
             let t = Target {
-                route: &templ,
+                route: &ws.templates[v],
                 index: None,
                 leaving: None,
             };
-            // Never blinked: the new vehicle is the fallback that must always be there.
-            let rc = collect(ws, p, sol, &t, job, rng, 0.0);
-            ws.templates[v] = templ;
-            if let Some(rc) = rc {
-                ws.routes.push(rc);
+            if let Some((lb, rd)) = bound(&t) {
+                ws.order.push(Bounded {
+                    lb,
+                    route: usize::MAX,
+                    vehicle: v,
+                    route_delta: rd,
+                });
             }
         }
     }
-    ws.routes
-        .sort_unstable_by_key(|c| (c.bound, c.route, c.vehicle));
+    ws.order
+        .sort_unstable_by_key(|b| (b.lb, b.route, b.vehicle));
     let mut best: Option<Insertion> = None;
-    for k in 0..ws.routes.len() {
-        let rc = ws.routes[k];
-        if best.is_some_and(|b| b.delta <= rc.bound) {
+    for k in 0..ws.order.len() {
+        let o = ws.order[k];
+        if best.is_some_and(|b| b.delta <= o.lb) {
             break;
         }
-        let found = if rc.route == usize::MAX {
-            let templ = std::mem::take(&mut ws.templates[rc.vehicle]);
-            let f = verify(ws, p, &templ, &rc, job);
-            ws.templates[rc.vehicle] = templ;
-            f
+        // Never blinked: the new vehicle is the fallback that must always be there.
+        let (route, index, blink) = if o.route == usize::MAX {
+            (std::mem::take(&mut ws.templates[o.vehicle]), None, 0.0)
         } else {
-            let route = std::sync::Arc::clone(&sol.routes[rc.route]);
-            verify(ws, p, &route, &rc, job)
+            (Route::default(), Some(o.route), blink)
         };
+        let r: &Route = match index {
+            Some(ri) => &sol.routes[ri],
+            None => &route,
+        };
+        let t = Target {
+            route: r,
+            index,
+            leaving: None,
+        };
+        ws.cands.clear();
+        let found = positions_of(ws, p, &t, job, rng, blink, o.route_delta)
+            .filter(|rc| best.is_none_or(|b| rc.bound < b.delta))
+            .and_then(|rc| verify(ws, p, r, &rc, job));
+        if index.is_none() {
+            ws.templates[o.vehicle] = route;
+        }
         if let Some(f) = found
             && best.is_none_or(|b| (f.delta, f.route) < (b.delta, b.route))
         {

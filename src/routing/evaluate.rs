@@ -3,8 +3,9 @@
 //! vehicle counts, continuity), then O(1) segment checks per position (windows, loads,
 //! duration, a lower bound on ride time), then the exact ride-time schedule only for the
 //! candidates that survive, cheapest first. Insertion over many routes is a small
-//! branch and bound: routes are visited in order of their unverified best cost, and the
-//! search stops once the best verified insertion beats the next route's bound. An empty
+//! branch and bound: routes are visited in order of a cheap lower bound (route rules plus
+//! a distance detour), a route's positions are enumerated only while its bound is below
+//! the best verified insertion, and the search stops once no bound is. An empty
 //! vehicle of every type with room is always a candidate, verified like any other, so a job
 //! that fits a vehicle of its own is never left out.
 

@@ -335,6 +335,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             repair_iterations,
             check_sample,
             check_iterations,
+            plan,
             json,
         } => {
             if *seeds == 0 {
@@ -352,6 +353,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 check_iterations: *check_iterations,
                 max_rounds: schoolrun::savings::Settings::default().max_rounds,
                 years: 3,
+                plan_from: plan.clone(),
             };
             chain(dir, out, &o, *json, &progress)?;
         }
@@ -422,6 +424,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 check_iterations: 0,
                 max_rounds: schoolrun::savings::Settings::default().max_rounds,
                 years: 3,
+                plan_from: None,
             };
             chain(&data.join("demo"), out, &o, false, &progress)?;
         }

@@ -103,6 +103,7 @@ fn a_variant_identical_to_the_base_reproduces_the_base() {
             check_iterations: 0,
             max_rounds: o.max_rounds,
             years: o.years,
+            plan_from: None,
         };
         let seed = p.scenario.solver.seed + k as u64;
         let direct = run_seed(p, seed, &chain, &Progress::hidden(), &mut |_| {}).unwrap();

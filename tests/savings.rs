@@ -296,3 +296,70 @@ fn cli_savings_report_lists_every_route_and_pupil_once() {
         assert!(out.path().join(f).exists(), "{f}");
     }
 }
+
+/// `savings --plan` estimates the plan given (the one the council runs): every seed starts
+/// from it, so the base is the same in each and nothing is planned anew; the estimates
+/// keep their bounds, and a plan folder without plan.json is an input error (exit 2).
+#[test]
+fn cli_savings_of_a_given_plan() {
+    let planned = tempfile::tempdir().unwrap();
+    crate::common::succeed(
+        bin()
+            .args(["plan", "--iterations", "1500", "--threads", "1", "--out"])
+            .arg(planned.path())
+            .arg(data("demo")),
+    );
+    let given: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(planned.path().join("summary.json")).unwrap(),
+    )
+    .unwrap();
+    let given_cost = given["cost_per_year"].as_f64().unwrap();
+    let mut bases = Vec::new();
+    for seed in ["1", "2"] {
+        let out = tempfile::tempdir().unwrap();
+        let st = crate::common::succeed(
+            bin()
+                .args([
+                    "savings",
+                    "--repair-iterations",
+                    "60",
+                    "--seeds",
+                    "1",
+                    "--seed",
+                    seed,
+                ])
+                .arg("--plan")
+                .arg(planned.path())
+                .arg("--out")
+                .arg(out.path())
+                .arg(data("demo")),
+        );
+        let text = String::from_utf8_lossy(&st.stdout);
+        assert!(text.contains("the plan given"), "{text}");
+        assert!(!text.contains("iterations in"), "planned anew: {text}");
+        let saved: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(out.path().join("savings.json")).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(saved["anomalies"].as_array().unwrap().len(), 0);
+        let base = saved["base_per_year"].as_f64().unwrap();
+        // The searches may improve the plan given, never make it dearer.
+        assert!(base <= given_cost + 0.005, "{base} > {given_cost}");
+        if saved["improvements"].as_u64() == Some(0) {
+            assert!((base - given_cost).abs() < 0.005, "{base} vs {given_cost}");
+        }
+        bases.push(base);
+    }
+    let none = tempfile::tempdir().unwrap();
+    let st = bin()
+        .args(["savings", "--plan"])
+        .arg(none.path())
+        .arg("--out")
+        .arg(none.path().join("out"))
+        .arg(data("demo"))
+        .output()
+        .unwrap();
+    assert_eq!(st.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&st.stderr).contains("plan.json"));
+    assert!(!none.path().join("out").exists(), "nothing half-written");
+}

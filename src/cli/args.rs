@@ -170,6 +170,11 @@ pub enum Command {
         /// Iterations of each thorough re-solve of --check-sample.
         #[arg(long, default_value_t = 20_000)]
         check_iterations: u64,
+        /// Output folder of `schoolrun plan` (reads its plan.json): the savings of that
+        /// plan, the one the council runs, instead of a new plan for each seed (then
+        /// --iterations is not used and the seeds differ only in the savings searches).
+        #[arg(long)]
+        plan: Option<PathBuf>,
         /// Print one JSON line on stdout instead of the step lines.
         #[arg(long)]
         json: bool,

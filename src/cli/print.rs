@@ -255,6 +255,17 @@ impl ChainPrinter {
                     plan.seconds
                 ));
             }
+            Step::Given(plan, settings) => {
+                self.seed += 1;
+                self.say(format!(
+                    "{}. seed {}: the plan given, {} vehicles (today {}), {} a year at reference prices, both halves; checker: every rule holds",
+                    3 + self.seed,
+                    settings.seed,
+                    plan.routes.len(),
+                    self.vehicles_today,
+                    plan.cost_per_year,
+                ));
+            }
             Step::Savings(sr) => {
                 let s = &sr.savings;
                 let improved = if s.improvements > 0 {

@@ -229,7 +229,10 @@ impl<'a> Ctx<'a> {
             Bounds {
                 lower: (base.known.cost - removed_cost).max(Pence(0)),
                 estimate: base.known.cost - best_cost,
-                upper: x_cost - best_cost,
+                // X carries everyone and its exact cost is at least B's (else it would
+                // be the base); each route is priced to the penny, so its sum can come
+                // out a penny or two below B's. The bound is B's price then.
+                upper: x_cost.max(base.known.cost) - best_cost,
                 frees_vehicle: without.vehicles < base.known.vehicles,
             }
         };

@@ -255,6 +255,7 @@ fn run_job(
             check_iterations: 0,
             max_rounds: o.max_rounds,
             years: spec.years,
+            plan_from: None,
         };
         let run = run_seed(&p, seed, &chain, &hidden, &mut |_| {})?;
         write_outputs(&p, std::slice::from_ref(&run), o.iterations, dir)?;

@@ -40,6 +40,10 @@ pub struct ChainOptions {
     pub max_rounds: usize,
     /// Years of the PTB/ITT projection.
     pub years: u32,
+    /// The output folder of a `schoolrun plan` run: its plan.json (the plan the council
+    /// runs) is every seed's plan instead of a new one, so the seeds differ only in the
+    /// savings searches.
+    pub plan_from: Option<std::path::PathBuf>,
 }
 
 pub use crate::savings::waterfall::{Headlines, Spread, WaterStep, Waterfall};
@@ -50,6 +54,8 @@ pub enum Step<'a> {
     Prepared(&'a Prepared),
     /// A seed's routes are planned.
     Planned(&'a Plan, &'a routing::Settings),
+    /// A seed starts from the plan given (`plan_from`).
+    Given(&'a Plan, &'a routing::Settings),
     /// A seed's PTB/ITT savings are estimated (against the plan they may have improved).
     Savings(&'a SavingsRun),
     /// A seed's plan is retendered.
@@ -88,9 +94,21 @@ pub fn run(
     let p = prepare(dir, &o.prepare, progress)?;
     on_step(Step::Prepared(&p));
     let first = o.seed.unwrap_or(p.scenario.solver.seed);
+    let given = match &o.plan_from {
+        Some(d) => Some(report::read_plan(d, &p.scenario, &p.fingerprint)?),
+        None => None,
+    };
     let mut runs: Vec<SeedRun> = Vec::new();
     for k in 0..o.seeds.max(1) {
-        runs.push(run_seed(&p, first + k as u64, o, progress, on_step)?);
+        let seed = first + k as u64;
+        runs.push(run_seed_from(
+            &p,
+            seed,
+            o,
+            given.as_ref(),
+            progress,
+            on_step,
+        )?);
     }
     let (waterfall, headlines) = write_outputs(&p, &runs, o.iterations, out)?;
     on_step(Step::Finished(&waterfall, &headlines));
@@ -103,6 +121,18 @@ pub fn run_seed(
     p: &Prepared,
     seed: u64,
     o: &ChainOptions,
+    progress: &Progress,
+    on_step: &mut dyn FnMut(Step),
+) -> Result<SeedRun> {
+    run_seed_from(p, seed, o, None, progress, on_step)
+}
+
+/// [`run_seed`], starting from the plan `given` (if any) instead of planning.
+fn run_seed_from(
+    p: &Prepared,
+    seed: u64,
+    o: &ChainOptions,
+    given: Option<&Plan>,
     progress: &Progress,
     on_step: &mut dyn FnMut(Step),
 ) -> Result<SeedRun> {
@@ -121,9 +151,19 @@ pub fn run_seed(
         seed: Some(seed),
         recombine: false,
     };
-    let (given, mut settings) = plan_with_spinner(p, &plan_options, progress)?;
+    let (given, mut settings) = match given {
+        Some(plan) => {
+            let settings = plan_options.settings(sc)?;
+            on_step(Step::Given(plan, &settings));
+            (plan.clone(), settings)
+        }
+        None => {
+            let (plan, settings) = plan_with_spinner(p, &plan_options, progress)?;
+            on_step(Step::Planned(&plan, &settings));
+            (plan, settings)
+        }
+    };
     settings.time_limit = None;
-    on_step(Step::Planned(&given, &settings));
     let bar = progress.bar(0, "PTB/ITT savings");
     let sr = savings(
         p,

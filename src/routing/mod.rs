@@ -18,7 +18,7 @@ pub mod solution;
 pub use evaluate::Insertion;
 pub use pool::{Column, Partitioning, Pool, SetPartitioner};
 pub use problem::{Job, MAX_TRIPS, Part, Problem, Stop, StopKind, Travel, VehicleType};
-pub use search::{Outcome, Settings, solve, solve_pooled, solve_with};
+pub use search::{Outcome, Settings, solve, solve_focused, solve_pooled, solve_with};
 pub use solution::Solution;
 
 /// Routes of a solution in the checker's form, with schedules from the exact timing.

@@ -7,7 +7,10 @@
 //!   fastest roads, so B∖g can be a few pence dearer in km than B; then that plan is the
 //!   best known without them and the pupils save exactly nothing).
 //! - **estimate** = C(B) − C(W), where W is the best plan without them known: `B∖g`
-//!   searched for `repair_iterations` (seed s), or an earlier such plan. The base gets the
+//!   searched for `repair_iterations` (seed s), or an earlier such plan. The search is a
+//!   repair around the change: every ruin starts at a pupil who shared their vehicles or
+//!   is among their nearest neighbours, and it anneals cooler than a search from scratch
+//!   (`routing::solve_focused`). The base gets the
 //!   same search from the same start with the same seed (common random numbers): what a
 //!   search of that effort finds for the plan with the pupils is found for the plan
 //!   without them too, and a with-search that beats `B` makes it the new base.
@@ -28,6 +31,9 @@ use crate::scenario::{Mode, Scenario};
 use crate::units::Pence;
 use rayon::prelude::*;
 use std::sync::Arc;
+
+/// Nearest neighbours of a pupil whose routes the paired searches start from.
+const AROUND: usize = 10;
 
 /// Most cheap refresh passes after the search rounds (each strictly lowers the base).
 const MAX_REFRESHES: usize = 100;
@@ -154,14 +160,60 @@ impl<'a> Ctx<'a> {
 
     /// A search of `iterations` from `start` (0: place what is missing, then polish).
     fn search(c: &Compiled, start: &Solution, iterations: u64, seed: u64) -> (Solution, u64) {
+        Self::search_near(c, start, iterations, seed, &[])
+    }
+
+    /// [`Self::search`] with every ruin starting at a pupil of `near` (none: anywhere).
+    fn search_near(
+        c: &Compiled,
+        start: &Solution,
+        iterations: u64,
+        seed: u64,
+        near: &[usize],
+    ) -> (Solution, u64) {
         let settings = routing::Settings {
             time_limit: None,
             iterations: Some(iterations),
             threads: 1,
             seed,
         };
-        let out = routing::solve(&c.problem, &settings, Some(start), &|_, _| {});
+        let focus: Vec<u32> = (0..c.pupil_of_job.len() as u32)
+            .filter(|&j| near.contains(&c.pupil_of_job[j as usize]))
+            .collect();
+        let out = if focus.is_empty() {
+            routing::solve(&c.problem, &settings, Some(start), &|_, _| {})
+        } else {
+            routing::solve_focused(&c.problem, &settings, start, &focus)
+        };
         (out.solution, out.iterations)
+    }
+
+    /// The pupils around the set `gone` in the base: those sharing their vehicles and
+    /// their nearest neighbours (the granular neighbourhood), the set gone excluded. The
+    /// paired searches start their ruins there, where taking the set out changes things.
+    fn around(&self, base: &Base, gone: &[usize]) -> Vec<usize> {
+        let p = &self.full.problem;
+        let jobs: Vec<u32> = (0..self.full.pupil_of_job.len() as u32)
+            .filter(|&j| gone.contains(&self.full.pupil_of_job[j as usize]))
+            .collect();
+        let mut out: Vec<usize> = Vec::new();
+        let mut add = |j: u32| {
+            let pupil = self.full.pupil_of_job[j as usize];
+            if !gone.contains(&pupil) && !out.contains(&pupil) {
+                out.push(pupil);
+            }
+        };
+        for &j in &jobs {
+            if let Some(r) = base.sol.route_of(j) {
+                base.sol.routes[r].job_list(p).for_each(&mut add);
+            }
+            p.near_jobs(j)
+                .iter()
+                .take(AROUND)
+                .copied()
+                .for_each(&mut add);
+        }
+        out
     }
 
     /// Whether `sol` carries everyone the base carries and costs less.
@@ -195,13 +247,15 @@ impl<'a> Ctx<'a> {
         let mut better: Option<(Solution, i64)> = None;
         let mut iterations = 0;
         if let Some(seed) = seed {
-            let (w, it) = Self::search(&wo.c, &removed, self.s.repair_iterations, seed);
+            let near = self.around(base, gone);
+            let (w, it) = Self::search_near(&wo.c, &removed, self.s.repair_iterations, seed, &near);
             iterations += it;
             let cost = plan::solution_cost(&wo.sc, &wo.c, &w);
             if cost < best_cost && w.unassigned.len() <= removed.unassigned.len() {
                 (best, best_cost) = (w, cost);
             }
-            let (with, it) = Self::search(&self.full, &base.sol, self.s.repair_iterations, seed);
+            let (with, it) =
+                Self::search_near(&self.full, &base.sol, self.s.repair_iterations, seed, &near);
             iterations += it;
             better = self.beats(base, &with).map(|o| (with, o));
         }

@@ -71,6 +71,7 @@ fn run_workers(
     deadline: Option<Instant>,
     pool_cap: usize,
     pool_window: f64,
+    focus: &[u32],
 ) -> Joined {
     let threads = settings.threads.max(1);
     let results: Vec<(Solution, u64, Pool, bool)> = std::thread::scope(|s| {
@@ -81,7 +82,8 @@ fn run_workers(
                     .wrapping_mul(0x9E37_79B9_7F4A_7C15)
                     .wrapping_add(w as u64 + 1);
                 s.spawn(move || {
-                    let worker = Worker::new(p, seed, w == 0, pool_cap, pool_window);
+                    let worker =
+                        Worker::new(p, seed, w == 0, pool_cap, pool_window).focus_on(focus);
                     worker.run(
                         settings,
                         initial,
@@ -122,7 +124,7 @@ pub fn solve_pooled(
     let start = Instant::now();
     let cap = cap / settings.threads.max(1);
     let deadline = settings.time_limit.map(|t| start + t);
-    let j = run_workers(p, settings, initial, &|_, _| {}, deadline, cap, window);
+    let j = run_workers(p, settings, initial, &|_, _| {}, deadline, cap, window, &[]);
     let mut best = j.best.unwrap_or_else(|| Solution::empty(p));
     best.normalize(p);
     (
@@ -134,6 +136,36 @@ pub fn solve_pooled(
         },
         j.pool,
     )
+}
+
+/// Runs the search from `initial`, starting every ruin near one of the `focus` jobs: a
+/// neighbourhood search, for repairs around a change (savings, re-planning).
+pub fn solve_focused(
+    p: &Problem,
+    settings: &Settings,
+    initial: &Solution,
+    focus: &[u32],
+) -> Outcome {
+    let start = Instant::now();
+    let deadline = settings.time_limit.map(|t| start + t);
+    let j = run_workers(
+        p,
+        settings,
+        Some(initial),
+        &|_, _| {},
+        deadline,
+        0,
+        POOL_WINDOW,
+        focus,
+    );
+    let mut best = j.best.unwrap_or_else(|| initial.clone());
+    best.normalize(p);
+    Outcome {
+        solution: best,
+        iterations: j.iterations,
+        seconds: start.elapsed().as_secs_f64(),
+        stopped_by_time: j.timed_out,
+    }
 }
 
 /// Runs the search from scratch or from `initial`.
@@ -177,6 +209,7 @@ pub fn solve_with(
         deadline,
         pool_cap,
         POOL_WINDOW,
+        &[],
     );
     let mut best = j.best.unwrap_or_else(|| Solution::empty(p));
     let mut pool = j.pool;

@@ -32,11 +32,25 @@ fn random_assigned(ctx: &mut Ctx, sol: &Solution) -> Option<u32> {
     (!assigned.is_empty()).then(|| assigned[ctx.rng.below(assigned.len())])
 }
 
-/// Removes strings of jobs; the removed jobs become unassigned.
-pub fn ruin(ctx: &mut Ctx, sol: &mut Solution) {
+/// A random assigned job of `focus`, if it has any (a few draws), else of the solution.
+fn seed_job(ctx: &mut Ctx, sol: &Solution, focus: &[u32]) -> Option<u32> {
+    if !focus.is_empty() {
+        for _ in 0..8 {
+            let j = focus[ctx.rng.below(focus.len())];
+            if sol.route_of(j).is_some() {
+                return Some(j);
+            }
+        }
+    }
+    random_assigned(ctx, sol)
+}
+
+/// Removes strings of jobs around a seed job (drawn from `focus` when it is not empty);
+/// the removed jobs become unassigned.
+pub fn ruin(ctx: &mut Ctx, sol: &mut Solution, focus: &[u32]) {
     let p = ctx.p;
 
-    let Some(seed) = random_assigned(ctx, sol) else {
+    let Some(seed) = seed_job(ctx, sol, focus) else {
         return;
     };
     let avg = sol.routes.iter().map(|r| r.jobs as f64).sum::<f64>() / sol.routes.len() as f64;

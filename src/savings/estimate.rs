@@ -454,7 +454,10 @@ impl<'a> Ctx<'a> {
             .map(|s| plan::solution_cost(&wo.sc, &wo.c, s))
             .min()
             .unwrap_or_default();
-        (with, without)
+        // The best plan with them, driven as it is with their seat empty, is a plan without
+        // them at no more than its cost (as for the estimate): the thorough saving is never
+        // below 0 either.
+        (with, without.min(with))
     }
 
     /// The plan of a solution of the whole problem (checked like every plan).

@@ -121,21 +121,8 @@ pub fn solve_pooled(
     window: f64,
     cap: usize,
 ) -> (Outcome, Pool) {
-    let start = Instant::now();
     let cap = cap / settings.threads.max(1);
-    let deadline = settings.time_limit.map(|t| start + t);
-    let j = run_workers(p, settings, initial, &|_, _| {}, deadline, cap, window, &[]);
-    let mut best = j.best.unwrap_or_else(|| Solution::empty(p));
-    best.normalize(p);
-    (
-        Outcome {
-            solution: best,
-            iterations: j.iterations,
-            seconds: start.elapsed().as_secs_f64(),
-            stopped_by_time: j.timed_out,
-        },
-        j.pool,
-    )
+    run_quiet(p, settings, initial, cap, window, &[])
 }
 
 /// Runs the search from `initial`, starting every ruin near one of the `focus` jobs: a
@@ -146,26 +133,44 @@ pub fn solve_focused(
     initial: &Solution,
     focus: &[u32],
 ) -> Outcome {
+    run_quiet(p, settings, Some(initial), 0, POOL_WINDOW, focus).0
+}
+
+/// The workers without progress reports or recombination: the best solution found and
+/// the pool of routes (`cap` per worker).
+fn run_quiet(
+    p: &Problem,
+    settings: &Settings,
+    initial: Option<&Solution>,
+    cap: usize,
+    window: f64,
+    focus: &[u32],
+) -> (Outcome, Pool) {
     let start = Instant::now();
     let deadline = settings.time_limit.map(|t| start + t);
     let j = run_workers(
         p,
         settings,
-        Some(initial),
+        initial,
         &|_, _| {},
         deadline,
-        0,
-        POOL_WINDOW,
+        cap,
+        window,
         focus,
     );
-    let mut best = j.best.unwrap_or_else(|| initial.clone());
+    let mut best = j
+        .best
+        .unwrap_or_else(|| initial.cloned().unwrap_or_else(|| Solution::empty(p)));
     best.normalize(p);
-    Outcome {
-        solution: best,
-        iterations: j.iterations,
-        seconds: start.elapsed().as_secs_f64(),
-        stopped_by_time: j.timed_out,
-    }
+    (
+        Outcome {
+            solution: best,
+            iterations: j.iterations,
+            seconds: start.elapsed().as_secs_f64(),
+            stopped_by_time: j.timed_out,
+        },
+        j.pool,
+    )
 }
 
 /// Runs the search from scratch or from `initial`.

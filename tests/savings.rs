@@ -342,6 +342,12 @@ fn cli_savings_of_a_given_plan() {
         )
         .unwrap();
         assert_eq!(saved["anomalies"].as_array().unwrap().len(), 0);
+        let summary: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(out.path().join("summary.json")).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(summary["run"]["plan_given"], true, "{summary}");
+        assert!(summary["run"]["iterations"].is_null(), "{summary}");
         let base = saved["base_per_year"].as_f64().unwrap();
         // The searches may improve the plan given, never make it dearer.
         assert!(base <= given_cost + 0.005, "{base} > {given_cost}");

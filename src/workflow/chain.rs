@@ -74,6 +74,8 @@ pub struct SeedRun {
     pub plan: Plan,
     /// The search settings of the plan.
     pub settings: routing::Settings,
+    /// Whether the plan was given (`plan_from`) rather than planned.
+    pub given: bool,
     /// The PTB/ITT savings.
     pub savings: SavingsRun,
     /// The retender of the plan.
@@ -151,6 +153,7 @@ fn run_seed_from(
         seed: Some(seed),
         recombine: false,
     };
+    let from_file = given.is_some();
     let (given, mut settings) = match given {
         Some(plan) => {
             let settings = plan_options.settings(sc)?;
@@ -208,6 +211,7 @@ fn run_seed_from(
         seed,
         plan,
         settings,
+        given: from_file,
         savings: sr,
         tender: tr,
         waterfall,
@@ -252,7 +256,8 @@ pub fn write_outputs(
         &run.plan,
         &p.coords,
         &lines,
-        serde_json::json!({"seed": run.seed, "threads": run.settings.threads, "iterations": iterations,
+        serde_json::json!({"seed": run.seed, "threads": run.settings.threads,
+            "iterations": (!run.given).then_some(iterations), "plan_given": run.given,
             "savings_improved_the_plan": run.savings.savings.improved.is_some()}),
     )?;
     run.tender.add_files(&mut set, sc.policy.school_days)?;

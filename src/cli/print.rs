@@ -242,23 +242,17 @@ impl ChainPrinter {
     pub fn step(&mut self, step: Step) {
         match step {
             Step::Prepared(p) => self.prepared(p),
-            Step::Planned(plan, settings) => {
+            Step::Planned(plan, settings) | Step::Given(plan, settings) => {
                 self.seed += 1;
+                let (given, searched) = match step {
+                    Step::Given(..) => ("the plan given, ", String::new()),
+                    _ => (
+                        "",
+                        format!("; {} iterations in {:.1} s", plan.iterations, plan.seconds),
+                    ),
+                };
                 self.say(format!(
-                    "{}. seed {}: {} vehicles (today {}), {} a year at reference prices, both halves; checker: every rule holds; {} iterations in {:.1} s",
-                    3 + self.seed,
-                    settings.seed,
-                    plan.routes.len(),
-                    self.vehicles_today,
-                    plan.cost_per_year,
-                    plan.iterations,
-                    plan.seconds
-                ));
-            }
-            Step::Given(plan, settings) => {
-                self.seed += 1;
-                self.say(format!(
-                    "{}. seed {}: the plan given, {} vehicles (today {}), {} a year at reference prices, both halves; checker: every rule holds",
+                    "{}. seed {}: {given}{} vehicles (today {}), {} a year at reference prices, both halves; checker: every rule holds{searched}",
                     3 + self.seed,
                     settings.seed,
                     plan.routes.len(),

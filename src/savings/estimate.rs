@@ -180,11 +180,8 @@ impl<'a> Ctx<'a> {
         let focus: Vec<u32> = (0..c.pupil_of_job.len() as u32)
             .filter(|&j| near.contains(&c.pupil_of_job[j as usize]))
             .collect();
-        let out = if focus.is_empty() {
-            routing::solve(&c.problem, &settings, Some(start), &|_, _| {})
-        } else {
-            routing::solve_focused(&c.problem, &settings, start, &focus)
-        };
+        // With no focus this is the plain search from `start`.
+        let out = routing::solve_focused(&c.problem, &settings, start, &focus);
         (out.solution, out.iterations)
     }
 

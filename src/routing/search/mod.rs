@@ -126,7 +126,8 @@ pub fn solve_pooled(
 }
 
 /// Runs the search from `initial`, starting every ruin near one of the `focus` jobs: a
-/// neighbourhood search, for repairs around a change (savings, re-planning).
+/// neighbourhood search, for repairs around a change (savings); with no focus jobs, the
+/// plain search from `initial`.
 pub fn solve_focused(
     p: &Problem,
     settings: &Settings,

@@ -63,16 +63,27 @@ struct Joined {
     timed_out: bool,
 }
 
+/// What each worker pools for recombination: at most `cap` routes of the accepted
+/// solutions within `window` × the best cost (cap 0: nothing).
+#[derive(Clone, Copy)]
+struct Pooling {
+    cap: usize,
+    window: f64,
+}
+
 fn run_workers(
     p: &Problem,
     settings: &Settings,
     initial: Option<&Solution>,
     progress: &(dyn Fn(u64, i64) + Sync),
     deadline: Option<Instant>,
-    pool_cap: usize,
-    pool_window: f64,
+    pooling: Pooling,
     focus: &[u32],
 ) -> Joined {
+    let Pooling {
+        cap: pool_cap,
+        window: pool_window,
+    } = pooling;
     let threads = settings.threads.max(1);
     let results: Vec<(Solution, u64, Pool, bool)> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
@@ -155,8 +166,7 @@ fn run_quiet(
         initial,
         &|_, _| {},
         deadline,
-        cap,
-        window,
+        Pooling { cap, window },
         focus,
     );
     let mut best = j
@@ -213,8 +223,10 @@ pub fn solve_with(
         initial,
         progress,
         deadline,
-        pool_cap,
-        POOL_WINDOW,
+        Pooling {
+            cap: pool_cap,
+            window: POOL_WINDOW,
+        },
         &[],
     );
     let mut best = j.best.unwrap_or_else(|| Solution::empty(p));

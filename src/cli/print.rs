@@ -260,7 +260,16 @@ impl ChainPrinter {
                     plan.cost_per_year,
                 ));
             }
-            Step::Savings(sr) => {
+            Step::Base(seed, plan) => {
+                self.seed += 1;
+                self.say(format!(
+                    "{}. every seed's savings start from seed {seed}'s plan, the cheapest searched ({} vehicles, {} a year): the plan the council would run",
+                    3 + self.seed,
+                    plan.routes.len(),
+                    plan.cost_per_year,
+                ));
+            }
+            Step::Savings(seed, sr) => {
                 let s = &sr.savings;
                 let improved = if s.improvements > 0 {
                     format!(
@@ -271,7 +280,7 @@ impl ChainPrinter {
                     String::new()
                 };
                 self.say(format!(
-                    "   PTB/ITT: {} eligible pupils ({} free a vehicle, {} exact, {} save nothing), {} pairs; {} round(s) of paired searches{} ({:.1} s); {} offers (caseload {} PTB, {} ITT): expected {} in year 1, {} over {} years (reference prices)",
+                    "   seed {seed}, PTB/ITT: {} eligible pupils ({} free a vehicle, {} exact, {} save nothing), {} pairs; {} round(s) of paired searches{} ({:.1} s); {} offers (caseload {} PTB, {} ITT): expected {} in year 1, {} over {} years (reference prices)",
                     s.pupils.len(),
                     s.pupils.iter().filter(|p| p.frees_vehicle).count(),
                     s.pupils.iter().filter(|p| p.exact).count(),
@@ -350,8 +359,9 @@ impl ChainPrinter {
                     }
                 };
                 self.say(format!(
-                    "{}. headlines: plan {} a year at reference prices, {} at tender prices",
+                    "{}. headlines: plan searches {} a year at reference prices; the plan the savings end with {} at reference prices, {} at tender prices",
                     4 + self.seed,
+                    spread(&h.plan_search),
                     spread(&h.plan_reference),
                     spread(&h.plan_tender)
                 ));

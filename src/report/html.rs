@@ -439,7 +439,9 @@ table{{border-collapse:collapse;margin:6px 0}}td,th{{border:1px solid #ddd;paddi
     };
     let _ = write!(
         h,
-        r#"<div class="kpi"><div>Plan, reference prices<b>{}</b>{}</div><div>Plan, tender prices<b>{}</b>{}</div>"#,
+        r#"<div class="kpi"><div>Plan searches, reference prices<b>{}</b>{}</div><div>Plan, reference prices<b>{}</b>{}</div><div>Plan, tender prices<b>{}</b>{}</div>"#,
+        money(hl.plan_search.median),
+        spread(&hl.plan_search),
         money(hl.plan_reference.median),
         spread(&hl.plan_reference),
         money(hl.plan_tender.median),
@@ -455,7 +457,7 @@ table{{border-collapse:collapse;margin:6px 0}}td,th{{border:1px solid #ddd;paddi
     }
     let _ = write!(
         h,
-        r#"<div>PTB/ITT over {} years (expected)<b>{}</b>{}</div></div><p>The figures below are those of seed {} (the cheapest plan); the boxes above give each headline's median and range over the seeds run.</p>"#,
+        r#"<div>PTB/ITT over {} years (expected)<b>{}</b>{}</div></div><p>Each seed searched a plan ("plan searches" gives their spread); every seed's savings then start from the cheapest of them, the plan the council would run, so the other boxes show the spread of the savings searches on that plan. The figures below are those of seed {} (the cheapest plan at the end).</p>"#,
         d.projection.rows.len(),
         money(hl.ptb_itt_projection.median),
         spread(&hl.ptb_itt_projection),

@@ -170,6 +170,8 @@ pub fn savings_files(
         "upper_bound_per_year",
         "exact",
         "frees_vehicle",
+        "route_saving_min_over_seeds",
+        "route_saving_max_over_seeds",
         "average_cost_per_year",
         "home_school_km",
         "offer",
@@ -181,7 +183,16 @@ pub fn savings_files(
         "uptake",
         "expected_per_case",
     ]);
+    let over_seeds = |p: &crate::savings::PupilSaving| {
+        headlines
+            .pupil_estimates
+            .get(&p.pupil_id)
+            .map_or((p.marginal_per_year, p.marginal_per_year), |s| {
+                (s.min, s.max)
+            })
+    };
     for p in &savings.pupils {
+        let (lo, hi) = over_seeds(p);
         for o in &p.offers {
             let _ = w.write_record([
                 p.pupil_id.clone(),
@@ -191,6 +202,8 @@ pub fn savings_files(
                 money(p.upper_per_year),
                 p.exact.to_string(),
                 p.frees_vehicle.to_string(),
+                money(lo),
+                money(hi),
                 money(p.average_per_year),
                 format!("{:.2}", p.distance_m as f64 / 1000.0),
                 o.offer.name().to_string(),
@@ -266,6 +279,7 @@ pub fn savings_files(
             "pupil": p.pupil_id, "route": p.route,
             "lower_per_year": p.lower_per_year.pounds(), "estimate_per_year": p.marginal_per_year.pounds(),
             "upper_per_year": p.upper_per_year.pounds(), "exact": p.exact, "frees_vehicle": p.frees_vehicle,
+            "estimate_over_seeds_per_year": {"min": over_seeds(p).0.pounds(), "max": over_seeds(p).1.pounds()},
         })).collect::<Vec<_>>(),
         "pairs": savings.pairs.iter().map(|p| serde_json::json!({
             "pupils": [sc.pupils[p.pupils.0].id, sc.pupils[p.pupils.1].id],

@@ -140,7 +140,11 @@ pub struct Headlines {
     pub seeds: Vec<u64>,
     /// The seed whose outputs are written (the cheapest plan).
     pub chosen_seed: u64,
-    /// The plan's cost a year at reference prices.
+    /// The cost a year each seed's plan search reached, at reference prices (the plan
+    /// search's own spread; the given plan's cost when a plan was given).
+    pub plan_search: Spread,
+    /// The cost a year at reference prices of the plan each seed's savings end with (the
+    /// cheapest plan searched, improved when a savings search beat it).
     pub plan_reference: Spread,
     /// The plan's cost a year at tender prices.
     pub plan_tender: Spread,
@@ -149,4 +153,8 @@ pub struct Headlines {
     pub saving: Option<Spread>,
     /// The PTB/ITT projection's total over its years (reference prices).
     pub ptb_itt_projection: Spread,
+    /// Each eligible pupil's route saving a year over the seeds that estimated it, by
+    /// pupil id (written per pupil to savings.csv and savings.json, not to the summary).
+    #[serde(skip)]
+    pub pupil_estimates: std::collections::BTreeMap<String, Spread>,
 }

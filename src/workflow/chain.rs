@@ -1,8 +1,9 @@
 //! The whole chain on one scenario, as `schoolrun savings` and `schoolrun demo` run it:
-//! prepare, then for each seed plan, estimate the PTB/ITT savings against the best plan
-//! known (which may improve the plan), retender that plan, and price every step of the
-//! waterfall on its own basis; the outputs come from the seed with the cheapest plan and
-//! every headline carries its spread over the seeds.
+//! prepare, search a plan for each seed, then for each seed estimate the PTB/ITT savings
+//! against the cheapest of those plans (the best plan known, which the savings searches
+//! may improve further), retender that plan, and price every step of the waterfall on
+//! its own basis; the outputs come from the seed with the cheapest plan and every
+//! headline carries its spread over the seeds.
 
 use super::plan::{PlanOptions, plan_with_spinner};
 use super::prepare::{PrepareOptions, Prepared, prepare};
@@ -56,8 +57,10 @@ pub enum Step<'a> {
     Planned(&'a Plan, &'a routing::Settings),
     /// A seed starts from the plan given (`plan_from`).
     Given(&'a Plan, &'a routing::Settings),
+    /// The seeds' savings start from this seed's plan, the cheapest searched.
+    Base(u64, &'a Plan),
     /// A seed's PTB/ITT savings are estimated (against the plan they may have improved).
-    Savings(&'a SavingsRun),
+    Savings(u64, &'a SavingsRun),
     /// A seed's plan is retendered.
     Tendered(&'a TenderRun),
     /// A seed's waterfall.
@@ -70,7 +73,11 @@ pub enum Step<'a> {
 pub struct SeedRun {
     /// Its seed.
     pub seed: u64,
-    /// The plan (improved by the savings searches when they beat it).
+    /// The cost a year its own plan search reached (reference prices), or the given
+    /// plan's.
+    pub searched: Pence,
+    /// The plan its savings start from, improved by the savings searches when they beat
+    /// it.
     pub plan: Plan,
     /// The search settings of the plan.
     pub settings: routing::Settings,
@@ -100,17 +107,40 @@ pub fn run(
         Some(d) => Some(report::read_plan(d, &p.scenario, &p.fingerprint)?),
         None => None,
     };
+    let seeds: Vec<u64> = (0..o.seeds.max(1) as u64).map(|k| first + k).collect();
     let mut runs: Vec<SeedRun> = Vec::new();
-    for k in 0..o.seeds.max(1) {
-        let seed = first + k as u64;
-        runs.push(run_seed_from(
-            &p,
-            seed,
-            o,
-            given.as_ref(),
-            progress,
-            on_step,
-        )?);
+    match given {
+        Some(plan) => {
+            for &seed in &seeds {
+                let start = Start::Given(&plan);
+                runs.push(run_seed_from(&p, seed, o, start, progress, on_step)?);
+            }
+        }
+        None => {
+            // Every seed searches a plan; the savings of every seed then start from the
+            // cheapest of them (the plan the council would run), so the seeds' savings
+            // differ only in their paired searches, not in the plan they are about.
+            let mut searched: Vec<(Plan, routing::Settings)> = Vec::new();
+            for &seed in &seeds {
+                let (plan, settings) = search_plan(&p, seed, o, progress)?;
+                on_step(Step::Planned(&plan, &settings));
+                searched.push((plan, settings));
+            }
+            let best = searched
+                .iter()
+                .enumerate()
+                .min_by_key(|(k, (plan, _))| (plan.cost_per_year, *k))
+                .map_or(0, |(k, _)| k);
+            on_step(Step::Base(seeds[best], &searched[best].0));
+            for (&seed, (plan, settings)) in seeds.iter().zip(&searched) {
+                let start = Start::Best {
+                    plan: &searched[best].0,
+                    settings,
+                    searched: plan.cost_per_year,
+                };
+                runs.push(run_seed_from(&p, seed, o, start, progress, on_step)?);
+            }
+        }
     }
     let (waterfall, headlines) = write_outputs(&p, &runs, o.iterations, out)?;
     on_step(Step::Finished(&waterfall, &headlines));
@@ -126,7 +156,46 @@ pub fn run_seed(
     progress: &Progress,
     on_step: &mut dyn FnMut(Step),
 ) -> Result<SeedRun> {
-    run_seed_from(p, seed, o, None, progress, on_step)
+    run_seed_from(p, seed, o, Start::Search, progress, on_step)
+}
+
+/// Where a seed's savings start.
+enum Start<'a> {
+    /// From the seed's own plan search.
+    Search,
+    /// From the plan given (`plan_from`).
+    Given(&'a Plan),
+    /// From the cheapest of the seeds' plans; `settings` and `searched` are this seed's
+    /// own search and the cost it reached.
+    Best {
+        plan: &'a Plan,
+        settings: &'a routing::Settings,
+        searched: Pence,
+    },
+}
+
+/// The plan options of the chain for `seed`. A fixed iteration budget keeps the plan
+/// identical on every machine. No route recombination: its MIP is time-limited, which
+/// would make the plan depend on machine speed (and on the demo it gains nothing, see
+/// BENCHMARKS.md).
+fn plan_options(p: &Prepared, seed: u64, o: &ChainOptions) -> PlanOptions {
+    PlanOptions {
+        time_limit_s: None,
+        iterations: Some(o.iterations),
+        threads: Some(o.threads.unwrap_or(p.scenario.solver.threads)),
+        seed: Some(seed),
+        recombine: false,
+    }
+}
+
+/// Searches `seed`'s plan.
+fn search_plan(
+    p: &Prepared,
+    seed: u64,
+    o: &ChainOptions,
+    progress: &Progress,
+) -> Result<(Plan, routing::Settings)> {
+    plan_with_spinner(p, &plan_options(p, seed, o), progress)
 }
 
 /// [`run_seed`], starting from the plan `given` (if any) instead of planning.
@@ -134,7 +203,7 @@ fn run_seed_from(
     p: &Prepared,
     seed: u64,
     o: &ChainOptions,
-    given: Option<&Plan>,
+    start: Start,
     progress: &Progress,
     on_step: &mut dyn FnMut(Step),
 ) -> Result<SeedRun> {
@@ -143,29 +212,25 @@ fn run_seed_from(
     let today_reference = (!sc.current_routes.is_empty())
         .then(|| crate::plan::today_at_reference(sc, &p.travel, &p.locations) * days);
     let today_contract = (!sc.current_routes.is_empty()).then(|| sc.current_cost_per_day() * days);
-    // A fixed iteration budget keeps the plan identical on every machine. No route
-    // recombination: its MIP is time-limited, which would make the plan depend on
-    // machine speed (and on the demo it gains nothing, see BENCHMARKS.md).
-    let plan_options = PlanOptions {
-        time_limit_s: None,
-        iterations: Some(o.iterations),
-        threads: Some(o.threads.unwrap_or(sc.solver.threads)),
-        seed: Some(seed),
-        recombine: false,
-    };
-    let from_file = given.is_some();
-    let (given, mut settings) = match given {
-        Some(plan) => {
-            let settings = plan_options.settings(sc)?;
+    let (given, mut settings, searched) = match start {
+        Start::Given(plan) => {
+            let settings = plan_options(p, seed, o).settings(sc)?;
             on_step(Step::Given(plan, &settings));
-            (plan.clone(), settings)
+            (plan.clone(), settings, plan.cost_per_year)
         }
-        None => {
-            let (plan, settings) = plan_with_spinner(p, &plan_options, progress)?;
+        Start::Search => {
+            let (plan, settings) = search_plan(p, seed, o, progress)?;
             on_step(Step::Planned(&plan, &settings));
-            (plan, settings)
+            let cost = plan.cost_per_year;
+            (plan, settings, cost)
         }
+        Start::Best {
+            plan,
+            settings,
+            searched,
+        } => (plan.clone(), settings.clone(), searched),
     };
+    let from_file = matches!(start, Start::Given(_));
     settings.time_limit = None;
     let bar = progress.bar(0, "PTB/ITT savings");
     let sr = savings(
@@ -186,7 +251,7 @@ fn run_seed_from(
         },
     );
     bar.finish_and_clear();
-    on_step(Step::Savings(&sr));
+    on_step(Step::Savings(seed, &sr));
     let plan = sr.plan(&given).clone();
     let tr = tender(sc, &plan, "plan.json", &TenderOptions::default(), progress)?;
     on_step(Step::Tendered(&tr));
@@ -209,6 +274,7 @@ fn run_seed_from(
     on_step(Step::Priced(&waterfall));
     Ok(SeedRun {
         seed,
+        searched,
         plan,
         settings,
         given: from_file,
@@ -216,6 +282,19 @@ fn run_seed_from(
         tender: tr,
         waterfall,
     })
+}
+
+/// Each eligible pupil's route saving over the seeds, by pupil id.
+fn pupil_estimates(runs: &[SeedRun]) -> std::collections::BTreeMap<String, Spread> {
+    let mut by: std::collections::BTreeMap<String, Vec<Pence>> = Default::default();
+    for r in runs {
+        for p in &r.savings.savings.pupils {
+            by.entry(p.pupil_id.clone())
+                .or_default()
+                .push(p.marginal_per_year);
+        }
+    }
+    by.into_iter().map(|(k, v)| (k, Spread::of(v))).collect()
 }
 
 /// Writes the outputs of the seed with the cheapest plan (the first on a tie) to `out`,
@@ -232,10 +311,12 @@ pub fn write_outputs(
     let headlines = Headlines {
         seeds: runs.iter().map(|r| r.seed).collect(),
         chosen_seed: 0,
+        plan_search: spread(&|r| r.searched),
         plan_reference: spread(&|r| r.waterfall.plan_reference),
         plan_tender: spread(&|r| r.waterfall.plan_tender),
         saving: today_contract.map(|_| spread(&|r| r.waterfall.saving().unwrap_or_default())),
         ptb_itt_projection: spread(&|r| r.savings.projection.total),
+        pupil_estimates: pupil_estimates(runs),
     };
     // The outputs of the cheapest plan (the first seed on a tie).
     let best = runs

@@ -346,9 +346,9 @@ fn randomized_tenders_match_brute_force() {
             .collect();
         let mut offers = Vec::new();
         for r in 0..nr {
-            for s in 0..ns {
+            for (s, sup) in suppliers.iter().enumerate() {
                 for v in 0..2 {
-                    if rng.unit() < 0.6 && suppliers[s].fleet[v] != Some(0) {
+                    if rng.unit() < 0.6 && sup.fleet[v] != Some(0) {
                         offers.push(Offer {
                             route: r,
                             supplier: s,

@@ -647,7 +647,8 @@ mod instances {
         let base: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(root.join("repro_K6.json")).unwrap())
                 .unwrap();
-        let edits: Vec<(&str, Box<dyn Fn(&mut serde_json::Value)>)> = vec![
+        type Edit = Box<dyn Fn(&mut serde_json::Value)>;
+        let edits: Vec<(&str, Edit)> = vec![
             (
                 "negative distance",
                 Box::new(|v| v["locations"]["distance"][1][2] = (-5).into()),

@@ -51,13 +51,17 @@
 
 mod mip;
 pub mod partition;
+mod sensitivity;
+mod solve;
 pub mod stability;
 mod tender;
 
 pub use mip::MipError;
+pub use sensitivity::{Sensitivity, sensitivity};
+pub use solve::{TenderError, greedy, solve};
 pub use tender::{
-    Award, Infeasible, Limit, Offer, Sensitivity, Source, Supplier, Tender, TenderBundle,
-    TenderError, TenderRoute, TenderSettings, greedy, sensitivity, solve,
+    Award, Infeasible, Limit, Offer, Source, Supplier, Tender, TenderBundle, TenderRoute,
+    TenderSettings,
 };
 
 use crate::plan::Plan;

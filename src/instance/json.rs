@@ -491,33 +491,39 @@ pub fn parse_json(path: &Path, name: &str, text: &str) -> Result<Instance> {
         }
         let mut job_stops = Vec::new();
         let mut parts = [None; crate::routing::MAX_TRIPS];
-        let spec: Vec<(usize, Option<&Place>, Option<&Place>, Option<&Place>)> =
-            if js.parts.is_empty() {
-                vec![(
-                    js.trip,
-                    js.visit.as_ref(),
-                    js.pickup.as_ref(),
-                    js.delivery.as_ref(),
-                )]
-            } else if js.visit.is_none() && js.pickup.is_none() && js.delivery.is_none() {
-                js.parts
-                    .iter()
-                    .map(|ps| {
-                        (
-                            ps.trip,
-                            ps.visit.as_ref(),
-                            ps.pickup.as_ref(),
-                            ps.delivery.as_ref(),
-                        )
-                    })
-                    .collect()
-            } else {
-                return Err(err(
-                    0,
-                    js.id.clone(),
-                    "either parts or visit/pickup/delivery, not both".into(),
-                ));
-            };
+        // Per part: (trip, visit, pickup, delivery).
+        type PartSpec<'a> = (
+            usize,
+            Option<&'a Place>,
+            Option<&'a Place>,
+            Option<&'a Place>,
+        );
+        let spec: Vec<PartSpec> = if js.parts.is_empty() {
+            vec![(
+                js.trip,
+                js.visit.as_ref(),
+                js.pickup.as_ref(),
+                js.delivery.as_ref(),
+            )]
+        } else if js.visit.is_none() && js.pickup.is_none() && js.delivery.is_none() {
+            js.parts
+                .iter()
+                .map(|ps| {
+                    (
+                        ps.trip,
+                        ps.visit.as_ref(),
+                        ps.pickup.as_ref(),
+                        ps.delivery.as_ref(),
+                    )
+                })
+                .collect()
+        } else {
+            return Err(err(
+                0,
+                js.id.clone(),
+                "either parts or visit/pickup/delivery, not both".into(),
+            ));
+        };
         for (trip, visit, pickup, delivery) in spec {
             let first = stops.len() as u32;
             let part = match (visit, pickup, delivery) {

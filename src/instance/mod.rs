@@ -379,7 +379,7 @@ fn read_vrplib(path: &Path, name: &str, text: &str) -> Result<Instance> {
     let mut stops = Vec::new();
     let mut jobs = Vec::new();
     let mut job_numbers = Vec::new();
-    for i in 0..dim {
+    for (i, &load) in demand.iter().enumerate().take(dim) {
         if i == depot {
             continue;
         }
@@ -389,7 +389,7 @@ fn read_vrplib(path: &Path, name: &str, text: &str) -> Result<Instance> {
             early: 0,
             late: i64::MAX / 4,
             service: 0,
-            delivery: [demand[i], 0],
+            delivery: [load, 0],
             pickup: [0, 0],
             job: j,
             kind: StopKind::Visit,

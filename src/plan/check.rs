@@ -13,7 +13,8 @@ pub fn check(sc: &Scenario, plan: &Plan) -> Vec<String> {
     let mut bad = Vec::new();
     let n = sc.pupils.len();
     // Per pupil and half: (route, pickups, drop-offs, pickup time, drop-off time).
-    let mut seen: Vec<[Vec<(usize, Event, Place, i64)>; 2]> = vec![[Vec::new(), Vec::new()]; n];
+    type Seen = (usize, Event, Place, i64);
+    let mut seen: Vec<[Vec<Seen>; 2]> = vec![[Vec::new(), Vec::new()]; n];
     let mut total = Pence(0);
     for (k, r) in plan.routes.iter().enumerate() {
         if r.vehicle >= sc.vehicles.len() {

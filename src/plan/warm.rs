@@ -11,8 +11,11 @@ use crate::scenario::Scenario;
 pub struct Warm {
     /// One entry per vehicle: its type and, per half (morning, afternoon), its stops as
     /// (pupil index, is pickup).
-    pub routes: Vec<(usize, [Vec<(usize, bool)>; 2])>,
+    pub routes: Vec<(usize, [Vec<WarmStop>; 2])>,
 }
+
+/// A stop of a warm start: (pupil index, is pickup).
+pub type WarmStop = (usize, bool);
 
 impl Warm {
     /// The routes of a plan.

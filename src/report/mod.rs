@@ -14,7 +14,7 @@ pub mod sheets;
 pub use lines::RoadLines;
 mod outputs;
 pub mod plan_file;
-pub use outputs::{replan_files, savings_files, tender_files};
+pub use outputs::{SavingsFigures, TenderFigures, replan_files, savings_files, tender_files};
 pub use plan_file::{parse as parse_plan, read as read_plan};
 
 /// Writes a matrix as CSV, one row per ordered pair: `from,to,seconds,metres`.

@@ -40,19 +40,48 @@ fn comparison_csv(rows: &[Comparison], total: Option<&Comparison>, count: &str) 
     w.into_inner().unwrap_or_default()
 }
 
+/// What a tender's outputs are written from.
+pub struct TenderFigures<'a> {
+    /// The tender solved.
+    pub tender: &'a Tender,
+    /// Its award.
+    pub award: &'a Award,
+    /// The award against today, per route and in total.
+    pub comparisons: &'a Comparisons,
+    /// What each relaxed constraint would save.
+    pub sensitivity: &'a [Sensitivity],
+    /// Warnings about the input.
+    pub warnings: &'a [String],
+}
+
+/// What the savings outputs are written from.
+pub struct SavingsFigures<'a> {
+    /// Per pupil and per pair.
+    pub savings: &'a crate::savings::Savings,
+    /// The offers to make, in order.
+    pub targets: &'a [crate::savings::Target],
+    /// The multi-year projection.
+    pub projection: &'a crate::savings::Projection,
+    /// Checks against thorough re-solves.
+    pub checks: &'a [crate::savings::Check],
+}
+
 /// Writes a tender's outputs: `tender.json` (totals, bounds, gap, sensitivity, warnings),
 /// `allocation.csv` (one row per route), `by_school.csv`, `by_operator.csv` and
 /// `sensitivity.csv`. Every file is prepared before any is written.
 pub fn tender_files(
     set: &mut OutputSet,
     school_days: u32,
-    t: &Tender,
-    award: &Award,
-    cmp: &Comparisons,
-    sens: &[Sensitivity],
-    warnings: &[String],
+    f: TenderFigures,
     extra: serde_json::Value,
 ) -> Result<()> {
+    let TenderFigures {
+        tender: t,
+        award,
+        comparisons: cmp,
+        sensitivity: sens,
+        warnings,
+    } = f;
     let days = school_days as i64;
     let mut alloc = crate::files::Csv::new();
     let _ = alloc.write_record([
@@ -153,14 +182,17 @@ pub fn tender_files(
 pub fn savings_files(
     set: &mut OutputSet,
     sc: &crate::scenario::Scenario,
-    savings: &crate::savings::Savings,
-    targets: &[crate::savings::Target],
-    projection: &crate::savings::Projection,
-    checks: &[crate::savings::Check],
+    f: SavingsFigures,
     waterfall: &crate::savings::waterfall::Waterfall,
     headlines: &crate::savings::waterfall::Headlines,
     html: &str,
 ) -> Result<()> {
+    let SavingsFigures {
+        savings,
+        targets,
+        projection,
+        checks,
+    } = f;
     let mut w = crate::files::Csv::new();
     let _ = w.write_record([
         "pupil",

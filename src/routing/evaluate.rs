@@ -261,6 +261,8 @@ fn positions(
 
 /// Whether the trip with `part` inserted at `c` has an exact schedule (checked only when
 /// ride limits are involved; the segment checks already settled everything else).
+/// (A hot path: its arguments stay separate rather than be bundled per call.)
+#[allow(clippy::too_many_arguments)]
 fn exact(
     ws_sched: &mut Scheduler,
     buf: &mut Vec<u32>,
@@ -313,7 +315,7 @@ fn positions_of(
     let assistant = r.assistant_jobs > 0 || j.needs_assistant;
     let mut bound = route_delta;
     let mut ranges = [(0u32, 0u32); MAX_TRIPS];
-    for tr in 0..p.trips {
+    for (tr, range) in ranges.iter_mut().enumerate().take(p.trips) {
         let Some(part) = j.parts[tr] else { continue };
         let start = ws.cands.len();
         positions(
@@ -329,7 +331,7 @@ fn positions_of(
         );
         let best = ws.cands[start..].iter().map(|c| c.delta).min()?;
         bound += best;
-        ranges[tr] = (start as u32, ws.cands.len() as u32);
+        *range = (start as u32, ws.cands.len() as u32);
     }
     Some(RouteCand {
         bound,

@@ -79,7 +79,7 @@ impl Kind {
             Kind::Num(lo, hi) => format!("a number from {lo} to {hi}"),
             Kind::NumAbove(lo, hi) => format!("a number above {lo} and at most {hi}"),
             Kind::Bool => "true or false".into(),
-            Kind::Text(words) if words.is_empty() => "text in quotes".into(),
+            Kind::Text([]) => "text in quotes".into(),
             Kind::Text(words) => format!("one of \"{}\"", words.join("\", \"")),
         }
     }

@@ -363,10 +363,12 @@ pub fn write_outputs(
     report::savings_files(
         &mut set,
         sc,
-        &run.savings.savings,
-        &run.savings.targets,
-        &run.savings.projection,
-        &run.savings.checks,
+        report::SavingsFigures {
+            savings: &run.savings.savings,
+            targets: &run.savings.targets,
+            projection: &run.savings.projection,
+            checks: &run.savings.checks,
+        },
         &run.waterfall,
         &headlines,
         &report::html::render(&data),

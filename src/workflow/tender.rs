@@ -53,11 +53,13 @@ impl TenderRun {
         crate::report::tender_files(
             set,
             school_days,
-            &self.tender,
-            &self.award,
-            &self.comparisons,
-            &self.sensitivity,
-            &self.warnings,
+            crate::report::TenderFigures {
+                tender: &self.tender,
+                award: &self.award,
+                comparisons: &self.comparisons,
+                sensitivity: &self.sensitivity,
+                warnings: &self.warnings,
+            },
             serde_json::json!({"time_limit_s": self.time_limit.as_secs_f64(), "seconds": self.seconds, "cut_short": self.cut_short}),
         )
     }

@@ -4,10 +4,12 @@
 # way, resumes it, and checks that no finished job was lost and that budget.csv equals
 # the uninterrupted run's. Run on an idle machine.
 #
-# usage: scripts/bench_budget.sh [SAMPLES]
+# usage: scripts/bench_budget.sh [SAMPLES] [KEEP_DIR]
+# KEEP_DIR (optional): where to copy the 2-thread run's outputs (budget.csv, forecast.csv…).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 samples=${1:-3}
+keep=${2:-}
 cargo build --release --locked --quiet
 bin=$(mktemp)
 cp target/release/schoolrun "$bin"
@@ -28,6 +30,7 @@ print(f"threads {sys.argv[2]}: {v['jobs']} jobs, wall {float(sys.argv[3]):.1f} s
 PY
 }
 run "$work/two" 2
+if [ -n "$keep" ]; then rm -rf "$keep" && cp -r "$work/two" "$keep"; fi
 echo "load: $(uptime | sed 's/.*load average: //')"
 run "$work/one" 1
 cmp "$work/two/budget.csv" "$work/one/budget.csv" && echo "budget.csv identical with 1 and 2 threads"

@@ -286,6 +286,8 @@ fn cli_savings_report_lists_every_route_and_pupil_once() {
         assert!(!html.contains(&format!("{id},")), "no CSV leaks");
     }
     assert!(html.contains("<svg class=\"map\""));
+    // Each pupil's estimate is shown with its range over the two seeds.
+    assert!(html.contains("<th class=n>over the seeds</th>"));
     for f in [
         "savings.csv",
         "targets.csv",

@@ -546,7 +546,7 @@ table{{border-collapse:collapse;margin:6px 0}}td,th{{border:1px solid #ddd;paddi
     let sv = d.savings;
     let _ = write!(
         h,
-        "<h2>Route savings of eligible pupils</h2><p>At reference prices, both halves of the day, against the best plan known ({} a year{}). The estimate compares the best plans known with and without the pupil, searched with equal effort from the same start. The bounds are proofs: the lower bound is the saving of taking the pupil out and changing nothing else; the upper bound is what putting the pupil back into the best plan without them costs, which no saving can exceed while the base is the best plan known. {} pupils are exact (the bounds meet).</p><table><tr><th>pupil</th><th>route</th><th class=n>lower</th><th class=n>estimate</th><th class=n>upper</th><th class=n>average cost / year</th><th>frees a vehicle</th><th>offers (net year 1)</th></tr>",
+        "<h2>Route savings of eligible pupils</h2><p>At reference prices, both halves of the day, against the best plan known ({} a year{}). The estimate compares the best plans known with and without the pupil, searched with equal effort from the same start. The bounds are proofs: the lower bound is the saving of taking the pupil out and changing nothing else; the upper bound is what putting the pupil back into the best plan without them costs, which no saving can exceed while the base is the best plan known. {} pupils are exact (the bounds meet). “Over the seeds” is the range of each seed's own estimate for the pupil: where it is wide, the figure depends on the search more than on the pupil.</p><table><tr><th>pupil</th><th>route</th><th class=n>lower</th><th class=n>estimate</th><th class=n>upper</th><th class=n>over the seeds</th><th class=n>average cost / year</th><th>frees a vehicle</th><th>offers (net year 1)</th></tr>",
         money(sv.base_per_year),
         if sv.improved.is_some() {
             format!(
@@ -564,14 +564,20 @@ table{{border-collapse:collapse;margin:6px 0}}td,th{{border:1px solid #ddd;paddi
             .iter()
             .map(|o| format!("{} {}", o.offer.name(), money(o.net_first_year)))
             .collect();
+        let over_seeds = match hl.pupil_estimates.get(&ps.pupil_id) {
+            Some(s) if s.values.len() > 1 && s.min == s.max => money(s.min),
+            Some(s) if s.values.len() > 1 => format!("{} – {}", money(s.min), money(s.max)),
+            _ => String::new(),
+        };
         let _ = write!(
             h,
-            "<tr><td>{}</td><td>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td>{}</td><td>{}</td></tr>",
             esc(&ps.pupil_id),
             esc(&ps.route),
             money(ps.lower_per_year),
             money(ps.marginal_per_year),
             money(ps.upper_per_year),
+            over_seeds,
             money(ps.average_per_year),
             if ps.frees_vehicle { "yes" } else { "" },
             offers.join(", ")

@@ -97,6 +97,20 @@ fn exact_savings_known_by_construction() {
     let targets = savings::target(&sc, &s);
     assert_eq!(targets[0].pupil_id, "C", "{targets:?}");
     assert!(targets[0].reason.contains("frees a whole vehicle"));
+    // The thorough re-solves (equal effort with and without each pupil) agree with the
+    // exact figures and lie within the bounds.
+    let full = schoolrun::routing::Settings {
+        time_limit: None,
+        iterations: Some(300),
+        threads: 1,
+        seed: 7,
+    };
+    let checks = savings::check_against_full(&sc, &travel, &loc, &base, &s, 3, &full);
+    assert_eq!(checks.len(), 3);
+    for c in &checks {
+        assert!(c.inside, "{c:?}");
+        assert_eq!(c.thorough, c.estimate, "{c:?}");
+    }
 }
 
 /// On the demo: every figure lies within its bounds, no saving is negative, and the

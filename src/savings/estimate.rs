@@ -411,9 +411,10 @@ impl<'a> Ctx<'a> {
         )
     }
 
-    /// The best plan with everyone that long searches find (from `start` and from
-    /// scratch), and the best without `gone` (from the start without them, from `prev`
-    /// and from scratch): an independent reference for `--check-sample`. Per day.
+    /// The best plan with everyone that long searches find (from `start`, from scratch
+    /// and from `prev` with them put back), and the best without `gone` (from the start
+    /// without them, from scratch and from `prev`): an independent reference for
+    /// `--check-sample`, with equal effort on both sides. Per day.
     pub(super) fn thorough(
         &self,
         start: &Solution,
@@ -422,6 +423,9 @@ impl<'a> Ctx<'a> {
         iterations: u64,
         seed: u64,
     ) -> (Pence, Pence) {
+        // The same starts and effort on both sides, so that neither is favoured: from
+        // the base (with, without them), from scratch, and from the estimate's plan
+        // without them (with them put back first, on the side with them).
         let with = {
             let (a, _) = Self::search(&self.full, start, iterations, seed);
             let (b, _) = Self::search(
@@ -430,7 +434,13 @@ impl<'a> Ctx<'a> {
                 iterations,
                 seed ^ 1,
             );
-            [start, &a, &b]
+            let (c, _) = Self::search(
+                &self.full,
+                &prev_without.solution(&self.full),
+                iterations,
+                seed ^ 2,
+            );
+            [start, &a, &b, &c]
                 .into_iter()
                 .filter(|s| s.unassigned.len() <= start.unassigned.len())
                 .map(|s| plan::solution_cost(self.sc, &self.full, s))

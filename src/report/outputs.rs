@@ -223,6 +223,10 @@ pub fn savings_files(
                 (s.min, s.max)
             })
     };
+    let over_seeds_json = |p: &crate::savings::PupilSaving| {
+        let (lo, hi) = over_seeds(p);
+        serde_json::json!({"min": lo.pounds(), "max": hi.pounds()})
+    };
     for p in &savings.pupils {
         let (lo, hi) = over_seeds(p);
         for o in &p.offers {
@@ -311,7 +315,7 @@ pub fn savings_files(
             "pupil": p.pupil_id, "route": p.route,
             "lower_per_year": p.lower_per_year.pounds(), "estimate_per_year": p.marginal_per_year.pounds(),
             "upper_per_year": p.upper_per_year.pounds(), "exact": p.exact, "frees_vehicle": p.frees_vehicle,
-            "estimate_over_seeds_per_year": {"min": over_seeds(p).0.pounds(), "max": over_seeds(p).1.pounds()},
+            "estimate_over_seeds_per_year": over_seeds_json(p),
         })).collect::<Vec<_>>(),
         "pairs": savings.pairs.iter().map(|p| serde_json::json!({
             "pupils": [sc.pupils[p.pupils.0].id, sc.pupils[p.pupils.1].id],

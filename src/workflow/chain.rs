@@ -133,7 +133,7 @@ pub fn run(
                 .map_or(0, |(k, _)| k);
             on_step(Step::Base(seeds[best], &searched[best].0));
             for (&seed, (plan, settings)) in seeds.iter().zip(&searched) {
-                let start = Start::Best {
+                let start = Start::Searched {
                     plan: &searched[best].0,
                     settings,
                     searched: plan.cost_per_year,
@@ -156,18 +156,23 @@ pub fn run_seed(
     progress: &Progress,
     on_step: &mut dyn FnMut(Step),
 ) -> Result<SeedRun> {
-    run_seed_from(p, seed, o, Start::Search, progress, on_step)
+    let (plan, settings) = search_plan(p, seed, o, progress)?;
+    on_step(Step::Planned(&plan, &settings));
+    let start = Start::Searched {
+        plan: &plan,
+        settings: &settings,
+        searched: plan.cost_per_year,
+    };
+    run_seed_from(p, seed, o, start, progress, on_step)
 }
 
 /// Where a seed's savings start.
 enum Start<'a> {
-    /// From the seed's own plan search.
-    Search,
     /// From the plan given (`plan_from`).
     Given(&'a Plan),
-    /// From the cheapest of the seeds' plans; `settings` and `searched` are this seed's
-    /// own search and the cost it reached.
-    Best {
+    /// From a searched plan: the seed's own, or the cheapest of the seeds'; `settings`
+    /// and `searched` are this seed's own search and the cost it reached.
+    Searched {
         plan: &'a Plan,
         settings: &'a routing::Settings,
         searched: Pence,
@@ -198,7 +203,7 @@ fn search_plan(
     plan_with_spinner(p, &plan_options(p, seed, o), progress)
 }
 
-/// [`run_seed`], starting from the plan `given` (if any) instead of planning.
+/// The rest of [`run_seed`] once it is known where the seed's savings `start`.
 fn run_seed_from(
     p: &Prepared,
     seed: u64,
@@ -218,13 +223,7 @@ fn run_seed_from(
             on_step(Step::Given(plan, &settings));
             (plan.clone(), settings, plan.cost_per_year)
         }
-        Start::Search => {
-            let (plan, settings) = search_plan(p, seed, o, progress)?;
-            on_step(Step::Planned(&plan, &settings));
-            let cost = plan.cost_per_year;
-            (plan, settings, cost)
-        }
-        Start::Best {
+        Start::Searched {
             plan,
             settings,
             searched,

@@ -161,7 +161,7 @@ pub enum Command {
         #[arg(long, default_value_t = DEMO_SEEDS)]
         seeds: usize,
         /// Search iterations for each plan with and without a pupil (per round).
-        #[arg(long, default_value_t = 400)]
+        #[arg(long, default_value_t = schoolrun::savings::REPAIR_ITERATIONS)]
         repair_iterations: u64,
         /// Also re-solve N sampled pupils thoroughly (long searches with and without
         /// each, from several starts) and report whether they fall within the bounds.

@@ -11,7 +11,7 @@ use crate::scenario::Scenario;
 pub struct Warm {
     /// One entry per vehicle: its type and, per half (morning, afternoon), its stops as
     /// (pupil index, is pickup).
-    pub routes: Vec<(usize, [Vec<WarmStop>; 2])>,
+    pub routes: Vec<Route>,
 }
 
 /// A stop of a warm start: (pupil index, is pickup).
@@ -115,6 +115,33 @@ impl Warm {
         }
     }
 
+    /// `self`, a plan derived from `old` by changing some of its routes, with the same
+    /// change made to `new` instead: `new` less the routes of `old` that `self` replaced,
+    /// plus the routes `self` made. `None` when `new` no longer has a route `self` replaced
+    /// (the two changes touch the same pupils). Routes are compared as wholes (vehicle type
+    /// and both halves' stops); empty routes are ignored. The result carries the pupils
+    /// `new` carries when `self` carries those of `old`.
+    pub fn transplant(&self, old: &Warm, new: &Warm) -> Option<Warm> {
+        let made = minus(self, old);
+        if made.is_empty() {
+            return Some(new.clone());
+        }
+        new.apply(&minus(old, self), made)
+    }
+
+    /// `self` less the routes `gone` (each must be one of its routes, else `None`) plus
+    /// the routes `made`.
+    fn apply(&self, gone: &[Route], made: Vec<Route>) -> Option<Warm> {
+        let mut kept = self.clone();
+        kept.routes.retain(busy);
+        for r in gone {
+            let k = kept.routes.iter().position(|x| x == r)?;
+            kept.routes.remove(k);
+        }
+        kept.routes.extend(made);
+        Some(kept)
+    }
+
     /// Route `k`'s stops per trip in a compiled problem: the stops of every pupil found in
     /// the problem whose job is not `taken` yet and lies wholly on this route (those jobs
     /// are then marked taken). `None` when no job is left.
@@ -198,4 +225,94 @@ impl Warm {
 pub fn valid(p: &Problem, v: usize, trips: &[Vec<u32>]) -> bool {
     trips.iter().all(Vec::is_empty)
         || routing::verify(p, &Solution::from_routes(p, vec![(v, trips.to_vec())])).ok()
+}
+
+/// One route of a warm start: vehicle type and both halves' stops.
+pub type Route = (usize, [Vec<WarmStop>; 2]);
+
+/// Whether a route carries anyone.
+fn busy(r: &Route) -> bool {
+    r.1.iter().any(|h| !h.is_empty())
+}
+
+/// The busy routes of `a` that are not routes of `b` (as a multiset difference; a route's
+/// pupils are its own, so a route occurs at most once in a plan).
+fn minus(a: &Warm, b: &Warm) -> Vec<Route> {
+    let mut left: Vec<&Route> = b.routes.iter().filter(|r| busy(r)).collect();
+    a.routes
+        .iter()
+        .filter(|r| busy(r))
+        .filter(|r| match left.iter().position(|x| x == r) {
+            Some(k) => {
+                left.swap_remove(k);
+                false
+            }
+            None => true,
+        })
+        .cloned()
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Warm, WarmStop};
+
+    /// A route of vehicle type 0 carrying `pupils` (picked up in order, dropped in order,
+    /// both halves alike).
+    fn route(pupils: &[usize]) -> (usize, [Vec<WarmStop>; 2]) {
+        let half: Vec<WarmStop> = pupils
+            .iter()
+            .map(|&p| (p, true))
+            .chain(pupils.iter().map(|&p| (p, false)))
+            .collect();
+        (0, [half.clone(), half])
+    }
+
+    fn plan(routes: &[&[usize]]) -> Warm {
+        Warm {
+            routes: routes.iter().map(|r| route(r)).collect(),
+        }
+    }
+
+    fn sorted(w: &Warm) -> Vec<(usize, [Vec<WarmStop>; 2])> {
+        let mut r = w.routes.clone();
+        r.sort();
+        r
+    }
+
+    #[test]
+    fn a_change_moves_onto_an_improved_base_when_they_touch_other_pupils() {
+        // old: four routes. `mine` re-planned pupils 1–4 (routes a, b) as one route;
+        // `new` re-planned pupils 5–8 (routes c, d) differently.
+        let old = plan(&[&[1, 2], &[3, 4], &[5, 6], &[7, 8]]);
+        let mine = plan(&[&[1, 2, 3, 4], &[5, 6], &[7, 8]]);
+        let new = plan(&[&[1, 2], &[3, 4], &[5, 8], &[6, 7]]);
+        let got = mine.transplant(&old, &new).expect("disjoint changes");
+        assert_eq!(sorted(&got), sorted(&plan(&[&[1, 2, 3, 4], &[5, 8], &[6, 7]])));
+        // Nothing changed in between: the plan itself.
+        assert_eq!(sorted(&mine.transplant(&old, &old).unwrap()), sorted(&mine));
+        // A plan equal to its origin takes the new base as it is.
+        assert_eq!(sorted(&old.transplant(&old, &new).unwrap()), sorted(&new));
+    }
+
+    #[test]
+    fn a_change_does_not_move_when_the_base_changed_the_same_pupils() {
+        let old = plan(&[&[1, 2], &[3, 4], &[5, 6]]);
+        let mine = plan(&[&[1, 2, 3, 4], &[5, 6]]);
+        let new = plan(&[&[1, 3], &[2, 4], &[5, 6]]);
+        assert_eq!(mine.transplant(&old, &new), None);
+    }
+
+    #[test]
+    fn empty_routes_are_ignored() {
+        let old = plan(&[&[1, 2], &[], &[3]]);
+        let mine = plan(&[&[1, 2, 3]]);
+        let new = plan(&[&[2, 1], &[3], &[]]);
+        assert_eq!(mine.transplant(&old, &new), None);
+        let new = plan(&[&[1, 2], &[3], &[4]]);
+        assert_eq!(
+            sorted(&mine.transplant(&old, &new).unwrap()),
+            sorted(&plan(&[&[1, 2, 3], &[4]]))
+        );
+    }
 }

@@ -6,23 +6,26 @@
 //!   base driven as it is, with empty seats, is also a plan without them (legs follow the
 //!   fastest roads, so B∖g can be a few pence dearer in km than B; then that plan is the
 //!   best known without them and the pupils save exactly nothing).
-//! - **estimate** = C(B) − C(W), where W is the best plan without them known: `B∖g`
-//!   searched for `repair_iterations` (seed s), or an earlier such plan. The search is a
-//!   repair around the change: every ruin starts at a pupil who shared their vehicles or
-//!   is among their nearest neighbours, and it anneals cooler than a search from scratch
-//!   (`routing::solve_focused`). The base gets the
-//!   same search from the same start with the same seed (common random numbers): what a
-//!   search of that effort finds for the plan with the pupils is found for the plan
-//!   without them too, and a with-search that beats `B` makes it the new base.
+//! - **estimate** = C(B) − C(W), where W is the best plan without them known: `B∖g` with
+//!   its *region* re-planned (the routes carrying them, their vehicle-mates or their
+//!   nearest neighbours) by a search of `repair_iterations` (seed s), every other route
+//!   kept as it is; or an earlier such plan. The base's region gets the same search from
+//!   the same start with the same seed (common random numbers), and a with-search that
+//!   beats `B` makes it the new base. Nothing away from the pupils can change, so no
+//!   improvement elsewhere is booked as their saving.
 //! - **upper** = C(X) − C(W), where X is W with the pupils put back at their cheapest
 //!   places (then polished). X carries everyone B does, and B is the best plan known, so
 //!   C(B) ≤ C(X) and the estimate cannot exceed the upper bound.
 //!
 //! Whenever an X or a with-search beats `B`, it becomes the base and every estimate is
 //! refreshed: rounds of searches (at most `max_rounds`), then the cheap steps alone (no
-//! search) until nothing changes. At that fixed point lower ≤ estimate ≤ upper holds for
-//! every set, by construction; a pupil travelling alone in their vehicle has lower =
-//! upper = the vehicle's day.
+//! search) until nothing changes. A plan W found against an earlier base keeps what it
+//! changed: the same change is made to the new base when the two changes touch different
+//! routes ([`Warm::transplant`]), so an improvement elsewhere does not erase a pupil's
+//! saving (it used to: the estimate fell back to the lower bound whenever the base had
+//! improved by more than the repair's gain, anywhere). At that fixed point
+//! lower ≤ estimate ≤ upper holds for every set, by construction; a pupil travelling alone
+//! in their vehicle has lower = upper = the vehicle's day.
 
 use super::Settings;
 use crate::plan::{self, Compiled, Locations, Plan, Warm};
@@ -79,6 +82,11 @@ struct Known {
     warm: Warm,
     cost: Pence,
     vehicles: usize,
+    /// For a plan without some pupils: the base it was derived from, without them. When
+    /// the base improves, the same change is made to the improved base (see
+    /// [`Warm::transplant`]), so that an improvement elsewhere is not lost to the plan
+    /// without them and booked against their saving.
+    against: Option<Warm>,
 }
 
 /// The best plan known, in the problem of the whole scenario.
@@ -147,6 +155,7 @@ impl<'a> Ctx<'a> {
             warm: Warm::from_solution(c, sol),
             cost: plan::solution_cost(sc, c, sol),
             vehicles: sol.routes.len(),
+            against: None,
         }
     }
 
@@ -213,6 +222,67 @@ impl<'a> Ctx<'a> {
         out
     }
 
+    /// The routes of `plan` (indices) carrying the set `gone` or the pupils `near` them:
+    /// the region the paired searches re-plan.
+    fn region(plan: &Warm, gone: &[usize], near: &[usize]) -> Vec<usize> {
+        (0..plan.routes.len())
+            .filter(|&k| {
+                plan.routes[k]
+                    .1
+                    .iter()
+                    .flatten()
+                    .any(|(p, _)| gone.contains(p) || near.contains(p))
+            })
+            .collect()
+    }
+
+    /// A search of the routes `region` of `plan` alone, the rest of the plan kept as it is
+    /// (the fleet's limits less the vehicles the rest uses), without the pupils `gone`:
+    /// `repair_iterations` from the region's routes, ruins starting at the pupils `near`.
+    /// The plan with and the plan without a pupil are searched in the same region from
+    /// the same start with the same seed, so the search's effort and luck are alike on
+    /// both sides, and nothing the search changes lies away from the pupil. Returns the
+    /// whole plan and the iterations made.
+    fn search_region(
+        &self,
+        plan: &Warm,
+        region: &[usize],
+        gone: &[usize],
+        near: &[usize],
+        seed: u64,
+    ) -> (Warm, u64) {
+        let mut sc = self.sc.clone();
+        let inside: Vec<usize> = region
+            .iter()
+            .flat_map(|&k| plan.routes[k].1.iter().flatten().map(|&(p, _)| p))
+            .filter(|p| !gone.contains(p))
+            .collect();
+        for (i, pupil) in sc.pupils.iter_mut().enumerate() {
+            if !inside.contains(&i) {
+                pupil.mode = Mode::Other;
+            }
+        }
+        let outside: Vec<_> = (0..plan.routes.len())
+            .filter(|k| !region.contains(k))
+            .map(|k| plan.routes[k].clone())
+            .collect();
+        for (v, _) in &outside {
+            if let Some(n) = sc.vehicles.get_mut(*v).and_then(|t| t.available.as_mut()) {
+                *n = n.saturating_sub(1);
+            }
+        }
+        let c = plan::compile(&sc, self.travel, self.loc);
+        let start = Warm {
+            routes: region.iter().map(|&k| plan.routes[k].clone()).collect(),
+        }
+        .without(gone)
+        .solution(&c);
+        let (found, it) = Self::search_near(&c, &start, self.s.repair_iterations, seed, near);
+        let mut out = Warm::from_solution(&c, &found);
+        out.routes.extend(outside);
+        (out, it)
+    }
+
     /// Whether `sol` carries everyone the base carries and costs less.
     fn beats(&self, base: &Base, sol: &Solution) -> Option<i64> {
         let objective = sol.cost(&self.full.problem);
@@ -230,31 +300,54 @@ impl<'a> Ctx<'a> {
         prev: Option<&Known>,
     ) -> Eval {
         let wo = self.without(gone);
-        let removed = base.known.warm.without(gone).solution(&wo.c);
+        let base_without = base.known.warm.without(gone);
+        let removed = base_without.solution(&wo.c);
         let removed_cost = plan::solution_cost(&wo.sc, &wo.c, &removed);
         let mut best = removed.clone();
         let mut best_cost = removed_cost;
+        // Where `best` came from: the base it changed, without them.
+        let mut best_against = base_without.clone();
         if let Some(prev) = prev {
-            let again = prev.warm.solution(&wo.c);
-            let cost = plan::solution_cost(&wo.sc, &wo.c, &again);
-            if cost < best_cost && again.unassigned.len() <= removed.unassigned.len() {
-                (best, best_cost) = (again, cost);
+            let fits = |s: &Solution| {
+                s.unassigned.len() <= removed.unassigned.len() && within_fleet(&wo.c, s)
+            };
+            // The earlier plan without them, with the base's improvements since made to
+            // it too; failing that, as it was.
+            let moved = prev
+                .against
+                .as_ref()
+                .filter(|old| **old != base_without)
+                .and_then(|old| prev.warm.transplant(old, &base_without))
+                .map(|w| (w.solution(&wo.c), base_without.clone()));
+            let again = (prev.warm.solution(&wo.c), prev.against.clone().unwrap_or_default());
+            for (sol, against) in moved.into_iter().chain([again]) {
+                let cost = plan::solution_cost(&wo.sc, &wo.c, &sol);
+                if cost < best_cost && fits(&sol) {
+                    (best, best_cost, best_against) = (sol, cost, against);
+                }
             }
         }
         let mut better: Option<(Solution, i64)> = None;
         let mut iterations = 0;
         if let Some(seed) = seed {
             let near = self.around(base, gone);
-            let (w, it) = Self::search_near(&wo.c, &removed, self.s.repair_iterations, seed, &near);
+            let region = Self::region(&base.known.warm, gone, &near);
+            let (w, it) = self.search_region(&base_without, &region, gone, &near, seed);
             iterations += it;
+            let w = w.solution(&wo.c);
             let cost = plan::solution_cost(&wo.sc, &wo.c, &w);
-            if cost < best_cost && w.unassigned.len() <= removed.unassigned.len() {
-                (best, best_cost) = (w, cost);
+            if cost < best_cost
+                && w.unassigned.len() <= removed.unassigned.len()
+                && within_fleet(&wo.c, &w)
+            {
+                (best, best_cost, best_against) = (w, cost, base_without.clone());
             }
-            let (with, it) =
-                Self::search_near(&self.full, &base.sol, self.s.repair_iterations, seed, &near);
+            let (with, it) = self.search_region(&base.known.warm, &region, &[], &near, seed);
             iterations += it;
-            better = self.beats(base, &with).map(|o| (with, o));
+            let with = with.solution(&self.full);
+            if within_fleet(&self.full, &with) {
+                better = self.beats(base, &with).map(|o| (with, o));
+            }
         }
         let start = Warm::from_solution(&wo.c, &best).solution(&self.full);
         let (x, _) = Self::search(&self.full, &start, 0, seed.unwrap_or(self.s.seed));
@@ -264,7 +357,10 @@ impl<'a> Ctx<'a> {
         {
             better = Some((x, o));
         }
-        let without = Self::known(&wo.sc, &wo.c, &best);
+        let without = Known {
+            against: Some(best_against),
+            ..Self::known(&wo.sc, &wo.c, &best)
+        };
         // The base driven as it is, with an empty seat, is a plan without them too: it
         // costs at most C(B) (same roads, less boarding). Legs follow the fastest roads,
         // so taking a stop out can lengthen a run in km and cost a little more; then
@@ -477,4 +573,18 @@ impl<'a> Ctx<'a> {
         };
         plan::finish(self.sc, &self.full, &outcome)
     }
+}
+
+/// Whether a solution uses no more vehicles of each type than the fleet has (a plan put
+/// together from two others may not).
+fn within_fleet(c: &Compiled, sol: &Solution) -> bool {
+    let mut used = vec![0u32; c.problem.vehicles.len()];
+    for r in &sol.routes {
+        used[r.vehicle] += 1;
+    }
+    c.problem
+        .vehicles
+        .iter()
+        .zip(&used)
+        .all(|(v, &n)| v.count.is_none_or(|c| n <= c))
 }

@@ -120,10 +120,15 @@ pub struct Settings {
     pub max_rounds: usize,
 }
 
+/// Iterations of each paired search by default. The searches re-plan only the routes
+/// around the pupil, so they converge in fewer iterations than a search of the whole day;
+/// on the demo 1,000 cost about what 400 of the whole day did (BENCHMARKS.md, "Savings").
+pub const REPAIR_ITERATIONS: u64 = 1000;
+
 impl Default for Settings {
     fn default() -> Self {
         Settings {
-            repair_iterations: 400,
+            repair_iterations: REPAIR_ITERATIONS,
             seed: 1,
             max_pairs: 300,
             max_rounds: 2,

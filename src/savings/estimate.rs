@@ -306,7 +306,7 @@ impl<'a> Ctx<'a> {
         let mut best = removed.clone();
         let mut best_cost = removed_cost;
         // Where `best` came from: the base it changed, without them.
-        let mut best_against = base_without.clone();
+        let mut best_against = Some(base_without.clone());
         if let Some(prev) = prev {
             let fits = |s: &Solution| {
                 s.unassigned.len() <= removed.unassigned.len() && within_fleet(&wo.c, s)
@@ -318,8 +318,8 @@ impl<'a> Ctx<'a> {
                 .as_ref()
                 .filter(|old| **old != base_without)
                 .and_then(|old| prev.warm.transplant(old, &base_without))
-                .map(|w| (w.solution(&wo.c), base_without.clone()));
-            let again = (prev.warm.solution(&wo.c), prev.against.clone().unwrap_or_default());
+                .map(|w| (w.solution(&wo.c), Some(base_without.clone())));
+            let again = (prev.warm.solution(&wo.c), prev.against.clone());
             for (sol, against) in moved.into_iter().chain([again]) {
                 let cost = plan::solution_cost(&wo.sc, &wo.c, &sol);
                 if cost < best_cost && fits(&sol) {
@@ -340,7 +340,7 @@ impl<'a> Ctx<'a> {
                 && w.unassigned.len() <= removed.unassigned.len()
                 && within_fleet(&wo.c, &w)
             {
-                (best, best_cost, best_against) = (w, cost, base_without.clone());
+                (best, best_cost, best_against) = (w, cost, Some(base_without.clone()));
             }
             let (with, it) = self.search_region(&base.known.warm, &region, &[], &near, seed);
             iterations += it;
@@ -358,7 +358,7 @@ impl<'a> Ctx<'a> {
             better = Some((x, o));
         }
         let without = Known {
-            against: Some(best_against),
+            against: best_against,
             ..Self::known(&wo.sc, &wo.c, &best)
         };
         // The base driven as it is, with an empty seat, is a plan without them too: it

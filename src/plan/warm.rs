@@ -288,7 +288,10 @@ mod tests {
         let mine = plan(&[&[1, 2, 3, 4], &[5, 6], &[7, 8]]);
         let new = plan(&[&[1, 2], &[3, 4], &[5, 8], &[6, 7]]);
         let got = mine.transplant(&old, &new).expect("disjoint changes");
-        assert_eq!(sorted(&got), sorted(&plan(&[&[1, 2, 3, 4], &[5, 8], &[6, 7]])));
+        assert_eq!(
+            sorted(&got),
+            sorted(&plan(&[&[1, 2, 3, 4], &[5, 8], &[6, 7]]))
+        );
         // Nothing changed in between: the plan itself.
         assert_eq!(sorted(&mine.transplant(&old, &old).unwrap()), sorted(&mine));
         // A plan equal to its origin takes the new base as it is.

@@ -255,11 +255,11 @@ fn minus(a: &Warm, b: &Warm) -> Vec<Route> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Warm, WarmStop};
+    use super::{Route, Warm, WarmStop};
 
     /// A route of vehicle type 0 carrying `pupils` (picked up in order, dropped in order,
     /// both halves alike).
-    fn route(pupils: &[usize]) -> (usize, [Vec<WarmStop>; 2]) {
+    fn route(pupils: &[usize]) -> Route {
         let half: Vec<WarmStop> = pupils
             .iter()
             .map(|&p| (p, true))
@@ -274,7 +274,7 @@ mod tests {
         }
     }
 
-    fn sorted(w: &Warm) -> Vec<(usize, [Vec<WarmStop>; 2])> {
+    fn sorted(w: &Warm) -> Vec<Route> {
         let mut r = w.routes.clone();
         r.sort();
         r

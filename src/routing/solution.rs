@@ -124,6 +124,15 @@ impl Solution {
         p.vehicles[v].count.is_none_or(|c| self.used[v] < c)
     }
 
+    /// Whether no type has more vehicles in use than the fleet has (a solution put
+    /// together from parts of others may not).
+    pub fn within_fleet(&self, p: &Problem) -> bool {
+        p.vehicles
+            .iter()
+            .zip(&self.used)
+            .all(|(v, &n)| v.count.is_none_or(|c| n <= c))
+    }
+
     /// The move counter: every change stamps the routes it touches with a new value.
     pub fn clock(&self) -> u64 {
         self.clock

@@ -309,7 +309,7 @@ impl<'a> Ctx<'a> {
         let mut best_against = Some(base_without.clone());
         if let Some(prev) = prev {
             let fits = |s: &Solution| {
-                s.unassigned.len() <= removed.unassigned.len() && within_fleet(&wo.c, s)
+                s.unassigned.len() <= removed.unassigned.len() && s.within_fleet(&wo.c.problem)
             };
             // The earlier plan without them, with the base's improvements since made to
             // it too; failing that, as it was.
@@ -336,18 +336,14 @@ impl<'a> Ctx<'a> {
             iterations += it;
             let w = w.solution(&wo.c);
             let cost = plan::solution_cost(&wo.sc, &wo.c, &w);
-            if cost < best_cost
-                && w.unassigned.len() <= removed.unassigned.len()
-                && within_fleet(&wo.c, &w)
-            {
+            // The region's fleet is what the rest leaves, so `w` keeps the fleet's limits.
+            if cost < best_cost && w.unassigned.len() <= removed.unassigned.len() {
                 (best, best_cost, best_against) = (w, cost, Some(base_without.clone()));
             }
             let (with, it) = self.search_region(&base.known.warm, &region, &[], &near, seed);
             iterations += it;
             let with = with.solution(&self.full);
-            if within_fleet(&self.full, &with) {
-                better = self.beats(base, &with).map(|o| (with, o));
-            }
+            better = self.beats(base, &with).map(|o| (with, o));
         }
         let start = Warm::from_solution(&wo.c, &best).solution(&self.full);
         let (x, _) = Self::search(&self.full, &start, 0, seed.unwrap_or(self.s.seed));
@@ -573,18 +569,4 @@ impl<'a> Ctx<'a> {
         };
         plan::finish(self.sc, &self.full, &outcome)
     }
-}
-
-/// Whether a solution uses no more vehicles of each type than the fleet has (a plan put
-/// together from two others may not).
-fn within_fleet(c: &Compiled, sol: &Solution) -> bool {
-    let mut used = vec![0u32; c.problem.vehicles.len()];
-    for r in &sol.routes {
-        used[r.vehicle] += 1;
-    }
-    c.problem
-        .vehicles
-        .iter()
-        .zip(&used)
-        .all(|(v, &n)| v.count.is_none_or(|c| n <= c))
 }

@@ -333,6 +333,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             seed,
             seeds,
             repair_iterations,
+            region_neighbours,
             check_sample,
             check_iterations,
             plan,
@@ -349,6 +350,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 seed: *seed,
                 seeds: *seeds,
                 repair_iterations: *repair_iterations,
+                region_neighbours: *region_neighbours,
                 check_sample: *check_sample,
                 check_iterations: *check_iterations,
                 max_rounds: schoolrun::savings::Settings::default().max_rounds,
@@ -423,6 +425,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 check_sample: 0,
                 check_iterations: 0,
                 max_rounds: schoolrun::savings::Settings::default().max_rounds,
+                region_neighbours: schoolrun::savings::REGION_NEIGHBOURS,
                 years: 3,
                 plan_from: None,
             };

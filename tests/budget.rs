@@ -102,6 +102,7 @@ fn a_variant_identical_to_the_base_reproduces_the_base() {
             check_sample: 0,
             check_iterations: 0,
             max_rounds: o.max_rounds,
+            region_neighbours: schoolrun::savings::REGION_NEIGHBOURS,
             years: o.years,
             plan_from: None,
         };

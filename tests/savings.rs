@@ -385,3 +385,68 @@ fn cli_savings_of_a_given_plan() {
     assert!(String::from_utf8_lossy(&st.stderr).contains("plan.json"));
     assert!(!none.path().join("out").exists(), "nothing half-written");
 }
+
+/// By default a pupil's leaving re-plans their own vehicle-day alone: the best plan known
+/// without them differs from the base without them only on routes carrying their
+/// vehicle-mates (the vehicle they leave, re-ordered, retyped or split over spare ones),
+/// or on routes the base's own improvements changed.
+#[test]
+fn a_pupils_leaving_re_plans_their_own_vehicle_only() {
+    let (sc, m) = crate::common::demo();
+    let loc = Locations::standard(&sc);
+    let travel = plan::travel(&m);
+    let base = plan_with(&sc, &m, 2000);
+    let s = savings::estimate(
+        &sc,
+        &travel,
+        &loc,
+        &base,
+        &savings::Settings {
+            repair_iterations: 300,
+            max_pairs: 0,
+            max_rounds: 1,
+            region_neighbours: 0,
+            ..Default::default()
+        },
+        &|_, _| {},
+    );
+    // The plan the estimates end against, and the pupils its improvements (if any)
+    // moved: a plan without a pupil found before an improvement may be kept as it was.
+    let start = plan::Warm::from_plan(&base);
+    let warm = plan::Warm::from_plan(s.improved.as_ref().unwrap_or(&base));
+    let improved: Vec<usize> = warm
+        .routes
+        .iter()
+        .filter(|r| !start.routes.contains(r))
+        .chain(start.routes.iter().filter(|r| !warm.routes.contains(r)))
+        .flat_map(|r| r.1.iter().flatten().map(|&(p, _)| p))
+        .collect();
+    let mut re_planned = 0;
+    for (k, ps) in s.pupils.iter().enumerate() {
+        let i = ps.pupil;
+        let mates: Vec<usize> = [&start, &warm]
+            .iter()
+            .flat_map(|w| w.routes.iter())
+            .filter(|r| r.1.iter().flatten().any(|&(p, _)| p == i))
+            .flat_map(|r| r.1.iter().flatten().map(|&(p, _)| p))
+            .chain(improved.iter().copied())
+            .collect();
+        let without = warm.without(&[i]);
+        let w = &s.withouts[k];
+        let changed = w
+            .routes
+            .iter()
+            .filter(|r| !without.routes.contains(r))
+            .chain(without.routes.iter().filter(|r| !w.routes.contains(r)));
+        for r in changed {
+            for &(p, _) in r.1.iter().flatten() {
+                assert!(mates.contains(&p), "{}: pupil {p} moved", ps.pupil_id);
+            }
+        }
+        if ps.marginal_per_year > ps.lower_per_year {
+            re_planned += 1;
+        }
+    }
+    // The own vehicle's re-planning found something for some pupils.
+    assert!(re_planned > 0);
+}

@@ -7,9 +7,10 @@
 //!   fastest roads, so B∖g can be a few pence dearer in km than B; then that plan is the
 //!   best known without them and the pupils save exactly nothing).
 //! - **estimate** = C(B) − C(W), where W is the best plan without them known: `B∖g` with
-//!   its *region* re-planned (the routes carrying them, their vehicle-mates or their
-//!   nearest neighbours) by a search of `repair_iterations` (seed s), every other route
-//!   kept as it is; or an earlier such plan. The base's region gets the same search from
+//!   its *region* re-planned (the routes carrying them, and those of their
+//!   `region_neighbours` nearest neighbours: none by default, so the region is their own
+//!   vehicle-day) by a search of `repair_iterations` (seed s), every other route kept as
+//!   it is; or an earlier such plan. The base's region gets the same search from
 //!   the same start with the same seed (common random numbers), and a with-search that
 //!   beats `B` makes it the new base. Nothing away from the pupils can change, so no
 //!   improvement elsewhere is booked as their saving.
@@ -34,9 +35,6 @@ use crate::scenario::{Mode, Scenario};
 use crate::units::Pence;
 use rayon::prelude::*;
 use std::sync::Arc;
-
-/// Nearest neighbours of a pupil whose routes the paired searches start from.
-const AROUND: usize = 10;
 
 /// Most cheap refresh passes after the search rounds (each strictly lowers the base).
 const MAX_REFRESHES: usize = 100;
@@ -195,8 +193,9 @@ impl<'a> Ctx<'a> {
     }
 
     /// The pupils around the set `gone` in the base: those sharing their vehicles and
-    /// their nearest neighbours (the granular neighbourhood), the set gone excluded. The
-    /// paired searches start their ruins there, where taking the set out changes things.
+    /// their `region_neighbours` nearest neighbours (the granular neighbourhood), the set
+    /// gone excluded. The paired searches start their ruins there, where taking the set
+    /// out changes things.
     fn around(&self, base: &Base, gone: &[usize]) -> Vec<usize> {
         let p = &self.full.problem;
         let jobs: Vec<u32> = (0..self.full.pupil_of_job.len() as u32)
@@ -215,7 +214,7 @@ impl<'a> Ctx<'a> {
             }
             p.near_jobs(j)
                 .iter()
-                .take(AROUND)
+                .take(self.s.region_neighbours)
                 .copied()
                 .for_each(&mut add);
         }

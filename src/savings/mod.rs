@@ -118,12 +118,23 @@ pub struct Settings {
     pub max_pairs: usize,
     /// Most rounds of searches against an improved base.
     pub max_rounds: usize,
+    /// Nearest pupils whose vehicles join the region a pupil's paired searches re-plan
+    /// (0: the pupil's own vehicle-day alone).
+    pub region_neighbours: usize,
 }
 
 /// Iterations of each paired search by default. The searches re-plan only the routes
 /// around the pupil, so they converge in fewer iterations than a search of the whole day;
 /// on the demo 1,000 cost about what 400 of the whole day did (BENCHMARKS.md, "Savings").
 pub const REPAIR_ITERATIONS: u64 = 1000;
+
+/// Nearest pupils whose vehicles join the re-planned region, by default: none, so a
+/// pupil's saving is what re-planning their own vehicle's day without them saves. Wider
+/// regions find more (about 10% more over three years on the demo with 10 neighbours),
+/// but which of it a search finds is luck: per-pupil figures then move by hundreds of
+/// pounds a year between seeds (BENCHMARKS.md, "How far a pupil's leaving is
+/// re-planned"). Re-planning the own vehicle is also what a council can do mid-contract.
+pub const REGION_NEIGHBOURS: usize = 0;
 
 impl Default for Settings {
     fn default() -> Self {
@@ -132,6 +143,7 @@ impl Default for Settings {
             seed: 1,
             max_pairs: 300,
             max_rounds: 2,
+            region_neighbours: REGION_NEIGHBOURS,
         }
     }
 }

@@ -254,6 +254,7 @@ fn run_job(
             check_sample: 0,
             check_iterations: 0,
             max_rounds: o.max_rounds,
+            region_neighbours: crate::savings::REGION_NEIGHBOURS,
             years: spec.years,
             plan_from: None,
         };

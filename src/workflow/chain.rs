@@ -39,6 +39,9 @@ pub struct ChainOptions {
     pub check_iterations: u64,
     /// Most rounds of searches against an improved base (see `savings::Settings`).
     pub max_rounds: usize,
+    /// Nearest pupils whose vehicles join a pupil's re-planned region (see
+    /// `savings::Settings`).
+    pub region_neighbours: usize,
     /// Years of the PTB/ITT projection.
     pub years: u32,
     /// The output folder of a `schoolrun plan` run: its plan.json (the plan the council
@@ -242,6 +245,7 @@ fn run_seed_from(
             check_sample: o.check_sample,
             check_iterations: o.check_iterations,
             max_rounds: o.max_rounds,
+            region_neighbours: o.region_neighbours,
             years: o.years,
         },
         &|done, total| {

@@ -21,6 +21,9 @@ pub struct SavingsOptions {
     pub check_iterations: u64,
     /// Most rounds of searches against an improved base.
     pub max_rounds: usize,
+    /// Nearest pupils whose vehicles join a pupil's re-planned region (see
+    /// `savings::Settings`).
+    pub region_neighbours: usize,
     /// Years of the projection.
     pub years: u32,
 }
@@ -77,6 +80,7 @@ pub fn savings(
         repair_iterations: o.repair_iterations,
         seed: o.seed,
         max_rounds: o.max_rounds,
+        region_neighbours: o.region_neighbours,
         ..Default::default()
     };
     let t = Instant::now();

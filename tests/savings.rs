@@ -113,26 +113,26 @@ fn exact_savings_known_by_construction() {
     }
 }
 
+/// The demo scenario, a plan of 2,000 iterations, and its savings estimated with `s`.
+fn demo_estimates(
+    s: savings::Settings,
+) -> (schoolrun::scenario::Scenario, plan::Plan, savings::Savings) {
+    let (sc, m) = crate::common::demo();
+    let loc = Locations::standard(&sc);
+    let base = plan_with(&sc, &m, 2000);
+    let est = savings::estimate(&sc, &plan::travel(&m), &loc, &base, &s, &|_, _| {});
+    (sc, base, est)
+}
+
 /// On the demo: every figure lies within its bounds, no saving is negative, and the
 /// searches never end on a base dearer than the plan they started from.
 #[test]
 fn demo_estimates_keep_their_bounds_and_never_raise_the_best_cost() {
-    let (sc, m) = crate::common::demo();
-    let loc = Locations::standard(&sc);
-    let travel = plan::travel(&m);
-    let base = plan_with(&sc, &m, 2000);
-    let s = savings::estimate(
-        &sc,
-        &travel,
-        &loc,
-        &base,
-        &savings::Settings {
-            repair_iterations: 100,
-            max_pairs: 40,
-            ..Default::default()
-        },
-        &|_, _| {},
-    );
+    let (sc, base, s) = demo_estimates(savings::Settings {
+        repair_iterations: 100,
+        max_pairs: 40,
+        ..Default::default()
+    });
     assert!(s.anomalies.is_empty(), "{:?}", s.anomalies);
     assert!(s.base_per_year <= base.cost_per_year);
     assert_eq!(s.improved.is_some(), s.improvements > 0);
@@ -392,24 +392,13 @@ fn cli_savings_of_a_given_plan() {
 /// or on routes the base's own improvements changed.
 #[test]
 fn a_pupils_leaving_re_plans_their_own_vehicle_only() {
-    let (sc, m) = crate::common::demo();
-    let loc = Locations::standard(&sc);
-    let travel = plan::travel(&m);
-    let base = plan_with(&sc, &m, 2000);
-    let s = savings::estimate(
-        &sc,
-        &travel,
-        &loc,
-        &base,
-        &savings::Settings {
-            repair_iterations: 300,
-            max_pairs: 0,
-            max_rounds: 1,
-            region_neighbours: 0,
-            ..Default::default()
-        },
-        &|_, _| {},
-    );
+    let (_, base, s) = demo_estimates(savings::Settings {
+        repair_iterations: 300,
+        max_pairs: 0,
+        max_rounds: 1,
+        region_neighbours: 0,
+        ..Default::default()
+    });
     // The plan the estimates end against, and the pupils its improvements (if any)
     // moved: a plan without a pupil found before an improvement may be kept as it was.
     let start = plan::Warm::from_plan(&base);

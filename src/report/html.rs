@@ -546,7 +546,7 @@ table{{border-collapse:collapse;margin:6px 0}}td,th{{border:1px solid #ddd;paddi
     let sv = d.savings;
     let _ = write!(
         h,
-        "<h2>Route savings of eligible pupils</h2><p>At reference prices, both halves of the day, against the best plan known ({} a year{}). The estimate compares the best plans known with and without the pupil, searched with equal effort from the same start. The bounds are proofs: the lower bound is the saving of taking the pupil out and changing nothing else; the upper bound is what putting the pupil back into the best plan without them costs, which no saving can exceed while the base is the best plan known. {} pupils are exact (the bounds meet). “Over the seeds” is the range of each seed's own estimate for the pupil: where it is wide, the figure depends on the search more than on the pupil.</p><table><tr><th>pupil</th><th>route</th><th class=n>lower</th><th class=n>estimate</th><th class=n>upper</th><th class=n>over the seeds</th><th class=n>average cost / year</th><th>frees a vehicle</th><th>offers (net year 1)</th></tr>",
+        "<h2>Route savings of eligible pupils</h2><p>At reference prices, both halves of the day, against the best plan known ({} a year{}). The estimate compares the best plans known with and without the pupil, searched with equal effort from the same start: when the pupil leaves, {} is re-planned and every other route stays as it is. The bounds are proofs: the lower bound is the saving of taking the pupil out and changing nothing else; the upper bound is what putting the pupil back into the best plan without them costs, which no saving can exceed while the base is the best plan known. {} pupils are exact (the bounds meet). “Over the seeds” is the range of each seed's own estimate for the pupil: where it is wide, the figure depends on the search more than on the pupil.</p><table><tr><th>pupil</th><th>route</th><th class=n>lower</th><th class=n>estimate</th><th class=n>upper</th><th class=n>over the seeds</th><th class=n>average cost / year</th><th>frees a vehicle</th><th>offers (net year 1)</th></tr>",
         money(sv.base_per_year),
         if sv.improved.is_some() {
             format!(
@@ -556,6 +556,7 @@ table{{border-collapse:collapse;margin:6px 0}}td,th{{border:1px solid #ddd;paddi
         } else {
             String::new()
         },
+        super::outputs::re_planned(sv.region_neighbours),
         sv.pupils.iter().filter(|p| p.exact).count()
     );
     for ps in &sv.pupils {

@@ -306,6 +306,7 @@ pub fn savings_files(
         "improvements": savings.improvements,
         "converged": savings.converged,
         "search_iterations": savings.iterations,
+        "re_planned_without_a_pupil": re_planned(savings.region_neighbours),
         "eligible": savings.pupils.len(),
         "exact": savings.pupils.iter().filter(|p| p.exact).count(),
         "frees_vehicle": savings.pupils.iter().filter(|p| p.frees_vehicle).count(),
@@ -477,4 +478,14 @@ pub(crate) fn stamp_report(html: &str, run_id: &str) -> String {
         &format!("<head><meta name=\"schoolrun-run\" content=\"{run_id}\">"),
         1,
     )
+}
+
+/// What is re-planned when a pupil leaves, in words (savings.json and the report).
+pub(crate) fn re_planned(neighbours: usize) -> String {
+    match neighbours {
+        0 => "the vehicle-day they leave (its runs re-ordered, a smaller vehicle, or its pupils moved to spare vehicles)".into(),
+        n => format!(
+            "the vehicle-day they leave and the vehicle-days of their {n} nearest neighbours"
+        ),
+    }
 }

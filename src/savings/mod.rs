@@ -169,6 +169,8 @@ pub struct Savings {
     pub converged: bool,
     /// Search iterations spent.
     pub iterations: u64,
+    /// Nearest pupils whose vehicles were re-planned with the vehicle a pupil leaves.
+    pub region_neighbours: usize,
     /// Figures that break their own bounds (always empty unless there is a bug).
     pub anomalies: Vec<String>,
     /// The best plan known without each pupil, in the order of `pupils`.
@@ -375,6 +377,7 @@ pub fn estimate(
         improvements: est.improvements,
         converged: est.converged,
         iterations: est.iterations,
+        region_neighbours: s.region_neighbours,
         anomalies,
         withouts: est.withouts.into_iter().take(ids.len()).collect(),
     }

@@ -124,13 +124,14 @@ pub struct Settings {
 }
 
 /// Iterations of each paired search by default. The searches re-plan only the routes
-/// around the pupil, so they converge in fewer iterations than a search of the whole day;
-/// on the demo 1,000 cost about what 400 of the whole day did (BENCHMARKS.md, "Savings").
+/// around the pupil, so they converge in fewer iterations than a search of the whole day.
+/// Re-planning the own vehicle-day (the default region), 3,000 changed no figure on the
+/// demo (BENCHMARKS.md, "How far a pupil's leaving is re-planned").
 pub const REPAIR_ITERATIONS: u64 = 1000;
 
 /// Nearest pupils whose vehicles join the re-planned region, by default: none, so a
 /// pupil's saving is what re-planning their own vehicle's day without them saves. Wider
-/// regions find more (about 10% more over three years on the demo with 10 neighbours),
+/// regions find more (with 10 neighbours, up to about 10% more over three years on the demo),
 /// but which of it a search finds is luck: per-pupil figures then move by hundreds of
 /// pounds a year between seeds (BENCHMARKS.md, "How far a pupil's leaving is
 /// re-planned"). Re-planning the own vehicle is also what a council can do mid-contract.

@@ -403,13 +403,16 @@ fn a_pupils_leaving_re_plans_their_own_vehicle_only() {
     // moved: a plan without a pupil found before an improvement may be kept as it was.
     let start = plan::Warm::from_plan(&base);
     let warm = plan::Warm::from_plan(s.improved.as_ref().unwrap_or(&base));
-    let improved: Vec<usize> = warm
-        .routes
-        .iter()
-        .filter(|r| !start.routes.contains(r))
-        .chain(start.routes.iter().filter(|r| !warm.routes.contains(r)))
-        .flat_map(|r| r.1.iter().flatten().map(|&(p, _)| p))
-        .collect();
+    // The pupils on routes that one plan has and the other has not.
+    let moved = |a: &plan::Warm, b: &plan::Warm| -> Vec<usize> {
+        a.routes
+            .iter()
+            .filter(|r| !b.routes.contains(r))
+            .chain(b.routes.iter().filter(|r| !a.routes.contains(r)))
+            .flat_map(|r| r.1.iter().flatten().map(|&(p, _)| p))
+            .collect()
+    };
+    let improved = moved(&warm, &start);
     let mut re_planned = 0;
     for (k, ps) in s.pupils.iter().enumerate() {
         let i = ps.pupil;
@@ -420,17 +423,8 @@ fn a_pupils_leaving_re_plans_their_own_vehicle_only() {
             .flat_map(|r| r.1.iter().flatten().map(|&(p, _)| p))
             .chain(improved.iter().copied())
             .collect();
-        let without = warm.without(&[i]);
-        let w = &s.withouts[k];
-        let changed = w
-            .routes
-            .iter()
-            .filter(|r| !without.routes.contains(r))
-            .chain(without.routes.iter().filter(|r| !w.routes.contains(r)));
-        for r in changed {
-            for &(p, _) in r.1.iter().flatten() {
-                assert!(mates.contains(&p), "{}: pupil {p} moved", ps.pupil_id);
-            }
+        for p in moved(&s.withouts[k], &warm.without(&[i])) {
+            assert!(mates.contains(&p), "{}: pupil {p} moved", ps.pupil_id);
         }
         if ps.marginal_per_year > ps.lower_per_year {
             re_planned += 1;

@@ -216,6 +216,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             threads,
             seed,
             no_recombine,
+            regret_share,
             max_snap_m,
             from,
             max_changes,
@@ -229,6 +230,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 threads: *threads,
                 seed: *seed,
                 recombine: !*no_recombine,
+                regret_share: *regret_share,
             };
             let replan = match from.as_deref() {
                 None => {

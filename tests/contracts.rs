@@ -534,6 +534,7 @@ fn recombination_never_worsens_an_iteration_limited_search() {
         iterations: Some(2_000),
         threads: 1,
         seed: 3,
+        regret_share: 0.0,
     };
     let plain = schoolrun::routing::solve(p, &settings, None, &|_, _| {});
     let sp = contracts::partition::HighsPartitioner::default();

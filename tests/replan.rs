@@ -15,6 +15,7 @@ fn small() -> Settings {
         iterations: Some(300),
         threads: 1,
         seed: 5,
+        regret_share: 0.0,
     }
 }
 

@@ -104,6 +104,7 @@ fn exact_savings_known_by_construction() {
         iterations: Some(300),
         threads: 1,
         seed: 7,
+        regret_share: 0.0,
     };
     let checks = savings::check_against_full(&sc, &travel, &loc, &base, &s, 3, &full);
     assert_eq!(checks.len(), 3);

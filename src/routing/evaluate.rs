@@ -444,6 +444,24 @@ pub fn best_insertion(
     rng: &mut Rng,
     blink: f64,
 ) -> Option<Insertion> {
+    best_two(ws, p, sol, job, routes, empties, rng, blink, false).0
+}
+
+/// The cheapest verified insertion of `job` and, when `second`, the cheapest on another
+/// target (route, or new vehicle type), for regret insertion; the search over routes is
+/// [`best_insertion`]'s, pruned at the second best instead of the best.
+#[allow(clippy::too_many_arguments)]
+pub fn best_two(
+    ws: &mut Workspace,
+    p: &Problem,
+    sol: &Solution,
+    job: u32,
+    routes: &[usize],
+    empties: bool,
+    rng: &mut Rng,
+    blink: f64,
+    second: bool,
+) -> (Option<Insertion>, Option<Insertion>) {
     let j = &p.jobs[job as usize];
     let bound = |t: &Target| -> Option<(i64, i64)> {
         let rd = route_delta(p, sol, t, job)?;
@@ -492,9 +510,18 @@ pub fn best_insertion(
     ws.order
         .sort_unstable_by_key(|b| (b.lb, b.route, b.vehicle));
     let mut best: Option<Insertion> = None;
+    let mut runner_up: Option<Insertion> = None;
+    // Positions dearer than this cannot change the answer.
+    let limit = |best: &Option<Insertion>, runner_up: &Option<Insertion>| -> Option<i64> {
+        if second {
+            runner_up.map(|r| r.delta)
+        } else {
+            best.map(|b| b.delta)
+        }
+    };
     for k in 0..ws.order.len() {
         let o = ws.order[k];
-        if best.is_some_and(|b| b.delta <= o.lb) {
+        if limit(&best, &runner_up).is_some_and(|l| l <= o.lb) {
             break;
         }
         // Never blinked: the new vehicle is the fallback that must always be there.
@@ -513,19 +540,25 @@ pub fn best_insertion(
             leaving: None,
         };
         ws.cands.clear();
+        let cut = limit(&best, &runner_up);
         let found = positions_of(ws, p, &t, job, rng, blink, o.route_delta)
-            .filter(|rc| best.is_none_or(|b| rc.bound < b.delta))
+            .filter(|rc| cut.is_none_or(|l| rc.bound < l))
             .and_then(|rc| verify(ws, p, r, &rc, job));
         if index.is_none() {
             ws.templates[o.vehicle] = route;
         }
-        if let Some(f) = found
-            && best.is_none_or(|b| (f.delta, f.route) < (b.delta, b.route))
-        {
+        let Some(f) = found else { continue };
+        let key = |i: &Insertion| (i.delta, i.route);
+        if best.is_none_or(|b| key(&f) < key(&b)) {
+            if second {
+                runner_up = best;
+            }
             best = Some(f);
+        } else if second && runner_up.is_none_or(|r| key(&f) < key(&r)) {
+            runner_up = Some(f);
         }
     }
-    best
+    (best, runner_up)
 }
 
 /// (stops left, distance, duration) of a trip without the stops at positions `a ≤ b`

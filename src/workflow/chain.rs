@@ -193,6 +193,7 @@ fn plan_options(p: &Prepared, seed: u64, o: &ChainOptions) -> PlanOptions {
         threads: Some(o.threads.unwrap_or(p.scenario.solver.threads)),
         seed: Some(seed),
         recombine: false,
+        regret_share: 0.0,
     }
 }
 

@@ -23,6 +23,21 @@ pub struct PlanOptions {
     pub seed: Option<u64>,
     /// Recombine the search's route pool with a set-partitioning MIP at the end.
     pub recombine: bool,
+    /// Share of iterations recreated by regret insertion (0 to 1; default 0).
+    pub regret_share: f64,
+}
+
+/// Checks a share (0 to 1) given on the command line.
+pub fn check_share(share: f64, option: &str) -> Result<f64> {
+    if (0.0..=1.0).contains(&share) {
+        Ok(share)
+    } else {
+        Err(Error::problem(Problem::argument(
+            option,
+            share.to_string(),
+            "a share from 0 to 1",
+        )))
+    }
 }
 
 /// Checks a time limit given on the command line.
@@ -55,6 +70,7 @@ impl PlanOptions {
             iterations: self.iterations,
             threads: self.threads.unwrap_or(sc.solver.threads).max(1),
             seed: self.seed.unwrap_or(sc.solver.seed),
+            regret_share: check_share(self.regret_share, "--regret-share")?,
         })
     }
 }

@@ -48,6 +48,7 @@ pub fn solve(
         iterations: o.iterations,
         threads: o.threads,
         seed: o.seed,
+        regret_share: 0.0,
     };
     let sp = HighsPartitioner::default();
     let scale = inst.problem.cost_scale;

@@ -31,6 +31,11 @@ pub struct Settings {
     pub threads: usize,
     /// Random seed.
     pub seed: u64,
+    /// Share of the iterations whose recreate step is regret-2 insertion instead of
+    /// greedy insertion with blinks (0 = greedy only, the default). On the demo's school
+    /// day, 0.3 narrowed the seed spread at 2.5× the time per iteration (BENCHMARKS.md,
+    /// "Regret insertion"); not yet measured on the benchmark sets, so off by default.
+    pub regret_share: f64,
 }
 
 /// A finished search.

@@ -1,10 +1,11 @@
 //! Recreate: put unassigned jobs back, greedily at their cheapest verified place (SISR's
-//! orders and blinks), or by regret-2 on small problems. A new vehicle of every type with
+//! orders and blinks), or by regret-2 (the construction on small problems, and a share
+//! of the search's iterations when asked for). A new vehicle of every type with
 //! room is always among the candidates, so every job that fits a vehicle of its own is
 //! placed.
 
 use super::operators::Ctx;
-use crate::routing::evaluate::{Insertion, Target, best_in, best_insertion, near_routes};
+use crate::routing::evaluate::{Insertion, Target, best_in, best_insertion, best_two, near_routes};
 use crate::routing::solution::Solution;
 
 /// Probability of skipping a position (SISR's blinks).
@@ -106,5 +107,83 @@ pub fn regret(ctx: &mut Ctx, sol: &mut Solution, jobs: Vec<u32>) {
         let Some((_, j, ins)) = pick else { break };
         sol.insert(p, j, &ins);
         open.retain(|&x| x != j);
+    }
+}
+
+/// Regret-2 insertion for the search's recreate step (Ropke & Pisinger 2006): repeatedly
+/// inserts the job whose cheapest and second-cheapest targets (routes, or a new vehicle)
+/// differ most, so that a job with few good places is placed before the others take
+/// them. Each job's two best are kept between insertions and only the route that changed
+/// is looked at again, unless one of the job's two was on it or a vehicle was added;
+/// so a step costs about what greedy insertion does.
+pub fn regret_cached(ctx: &mut Ctx, sol: &mut Solution, jobs: Vec<u32>, routes: &mut Vec<usize>) {
+    let p = ctx.p;
+    type Two = (Option<Insertion>, Option<Insertion>);
+    let two = |ctx: &mut Ctx, sol: &Solution, j: u32, routes: &mut Vec<usize>| -> Two {
+        near_routes(p, sol, j, routes);
+        best_two(
+            &mut ctx.ws,
+            p,
+            sol,
+            j,
+            routes,
+            true,
+            &mut ctx.rng,
+            0.0,
+            true,
+        )
+    };
+    let mut open: Vec<(u32, Two)> = Vec::with_capacity(jobs.len());
+    for j in jobs {
+        if sol.route_of(j).is_none() {
+            let t = two(ctx, sol, j, routes);
+            open.push((j, t));
+        }
+    }
+    loop {
+        // Jobs with no place stay unassigned.
+        open.retain(|(_, (b, _))| b.is_some());
+        let key = |(j, (b, s)): &(u32, Two)| {
+            let best = b.map_or(i64::MAX, |b| b.delta);
+            let regret = s.map_or(i64::MAX, |s| s.delta.saturating_sub(best));
+            (regret, std::cmp::Reverse(best), std::cmp::Reverse(*j))
+        };
+        let Some(k) = (0..open.len()).max_by_key(|&k| key(&open[k])) else {
+            break;
+        };
+        let (job, (best, _)) = open.swap_remove(k);
+        let Some(ins) = best else { continue };
+        let before = sol.routes.len();
+        sol.insert(p, job, &ins);
+        let opened = sol.routes.len() != before;
+        let ri = if opened {
+            sol.routes.len() - 1
+        } else {
+            ins.route
+        };
+        for (j, t) in open.iter_mut() {
+            let on_ri = |i: &Option<Insertion>| i.is_some_and(|i| i.route == ri);
+            // A new vehicle changes which types have room, and a continuity cost
+            // depends on where the partner went: look at every route again.
+            if opened || p.split_cost > 0 || on_ri(&t.0) || on_ri(&t.1) {
+                *t = two(ctx, sol, *j, routes);
+                continue;
+            }
+            let target = Target {
+                route: &sol.routes[ri],
+                index: Some(ri),
+                leaving: None,
+            };
+            let Some(c) = best_in(&mut ctx.ws, p, sol, &target, *j, &mut ctx.rng, 0.0) else {
+                continue;
+            };
+            let k = |i: &Insertion| (i.delta, i.route);
+            if t.0.is_none_or(|b| k(&c) < k(&b)) {
+                t.1 = t.0;
+                t.0 = Some(c);
+            } else if t.1.is_none_or(|s| k(&c) < k(&s)) {
+                t.1 = Some(c);
+            }
+        }
     }
 }

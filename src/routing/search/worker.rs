@@ -156,7 +156,12 @@ impl<'a> Worker<'a> {
             let since = cand.clock();
             ruin(&mut self.ctx, &mut cand, &self.focus);
             let pending = cand.unassigned.clone();
-            recreate::greedy(&mut self.ctx, &mut cand, pending, BLINK, &mut self.routes);
+            // No draw when the share is 0, so greedy-only runs repeat earlier results.
+            if settings.regret_share > 0.0 && self.ctx.rng.unit() < settings.regret_share {
+                recreate::regret_cached(&mut self.ctx, &mut cand, pending, &mut self.routes);
+            } else {
+                recreate::greedy(&mut self.ctx, &mut cand, pending, BLINK, &mut self.routes);
+            }
             let mut cand_cost = cand.cost(p);
             // Polishing every candidate measured better per iteration but worse per
             // second than more iterations (BENCHMARKS.md), so only new bests are polished.

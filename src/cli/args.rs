@@ -103,7 +103,8 @@ pub enum Command {
         #[arg(long)]
         no_recombine: bool,
         /// Share of search iterations recreated by regret insertion instead of greedy
-        /// insertion (0 to 1): narrower seed spread, 2.5x the time per iteration at 0.3.
+        /// insertion (0 to 1): a cheaper plan per iteration at 2.5x the time per iteration
+        /// (0.3); about level per second, and no narrower seed spread (BENCHMARKS.md).
         #[arg(long, default_value_t = 0.0)]
         regret_share: f64,
         /// Largest allowed distance from a home or school to a road, in metres.

@@ -547,18 +547,22 @@ pub fn best_two(
         if index.is_none() {
             ws.templates[o.vehicle] = route;
         }
-        let Some(f) = found else { continue };
-        let key = |i: &Insertion| (i.delta, i.route);
-        if best.is_none_or(|b| key(&f) < key(&b)) {
-            if second {
-                runner_up = best;
-            }
-            best = Some(f);
-        } else if second && runner_up.is_none_or(|r| key(&f) < key(&r)) {
-            runner_up = Some(f);
+        if let Some(f) = found {
+            keep_two(&mut best, &mut runner_up, f);
         }
     }
     (best, runner_up)
+}
+
+/// Keeps the two cheapest insertions seen (ties to the lower route index).
+pub fn keep_two(best: &mut Option<Insertion>, runner_up: &mut Option<Insertion>, c: Insertion) {
+    let key = |i: &Insertion| (i.delta, i.route);
+    if best.is_none_or(|b| key(&c) < key(&b)) {
+        *runner_up = *best;
+        *best = Some(c);
+    } else if runner_up.is_none_or(|r| key(&c) < key(&r)) {
+        *runner_up = Some(c);
+    }
 }
 
 /// (stops left, distance, duration) of a trip without the stops at positions `a ≤ b`

@@ -33,7 +33,8 @@ pub struct Settings {
     pub seed: u64,
     /// Share of the iterations whose recreate step is regret-2 insertion instead of
     /// greedy insertion with blinks (0 = greedy only, the default). On the demo's school
-    /// day, 0.3 narrowed the seed spread at 2.5× the time per iteration (BENCHMARKS.md,
+    /// day, 0.3 gives a plan about 1.2% cheaper per iteration at 2.5× the time per
+    /// iteration, about level per second, with no narrower seed spread (BENCHMARKS.md,
     /// "Regret insertion"); not yet measured on the benchmark sets, so off by default.
     pub regret_share: f64,
 }

@@ -5,7 +5,9 @@
 //! placed.
 
 use super::operators::Ctx;
-use crate::routing::evaluate::{Insertion, Target, best_in, best_insertion, best_two, near_routes};
+use crate::routing::evaluate::{
+    Insertion, Target, best_in, best_insertion, best_two, keep_two, near_routes,
+};
 use crate::routing::solution::Solution;
 
 /// Probability of skipping a position (SISR's blinks).
@@ -177,13 +179,7 @@ pub fn regret_cached(ctx: &mut Ctx, sol: &mut Solution, jobs: Vec<u32>, routes: 
             let Some(c) = best_in(&mut ctx.ws, p, sol, &target, *j, &mut ctx.rng, 0.0) else {
                 continue;
             };
-            let k = |i: &Insertion| (i.delta, i.route);
-            if t.0.is_none_or(|b| k(&c) < k(&b)) {
-                t.1 = t.0;
-                t.0 = Some(c);
-            } else if t.1.is_none_or(|s| k(&c) < k(&s)) {
-                t.1 = Some(c);
-            }
+            keep_two(&mut t.0, &mut t.1, c);
         }
     }
 }

@@ -404,6 +404,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     iterations: b.iterations,
                     repair_iterations: b.repair_iterations,
                     max_rounds: workflow::budget::BUDGET_MAX_ROUNDS,
+                    region_neighbours: b.region_neighbours,
                 };
                 let r = workflow::budget::run(dir, variants, out, &o, &progress)
                     .with_context(|| format!("budget run on {}", dir.display()))?;

@@ -24,6 +24,7 @@ fn options(samples: usize) -> BudgetOptions {
         iterations: 1_500,
         repair_iterations: 40,
         max_rounds: 1,
+        region_neighbours: schoolrun::savings::REGION_NEIGHBOURS,
     }
 }
 
@@ -284,6 +285,15 @@ fn shards_merged_equal_one_run_and_a_rerun_reuses_finished_jobs() {
     );
     let html = std::fs::read_to_string(whole.join("budget.html")).unwrap();
     assert!(html.contains("<svg") && !html.contains("http://") && !html.contains("https://"));
+    // A wider savings region is other effort: recorded, and no job of the run is reused.
+    let wide = BudgetOptions {
+        region_neighbours: 3,
+        ..o.clone()
+    };
+    let r = run(&scenario, &file, &whole, &wide, &Progress::hidden()).unwrap();
+    assert_eq!((r.ran, r.reused), (6, 0));
+    let spec = std::fs::read_to_string(whole.join("budget-run.json")).unwrap();
+    assert!(spec.contains("\"region_neighbours\": 3"), "{spec}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -351,6 +351,10 @@ pub struct RunSpec {
     pub repair_iterations: u64,
     /// Rounds of searches against an improved base.
     pub max_rounds: usize,
+    /// Nearest pupils re-planned with a leaving pupil's vehicle (0 in runs written
+    /// before the setting existed).
+    #[serde(default)]
+    pub region_neighbours: usize,
     /// The scenario's solver seed (sample k searches with seed + k).
     pub seed: u64,
     /// schoolrun's version.
@@ -361,9 +365,15 @@ impl RunSpec {
     /// The identity of one job's inputs and effort.
     pub fn job_key(&self, job: &Job) -> String {
         let v = serde_json::to_string(&self.variants[job.variant]).unwrap_or_default();
+        // Only a non-default region enters the key, so jobs written before the setting
+        // existed are still found finished.
+        let region = match self.region_neighbours {
+            0 => String::new(),
+            n => format!("|region {n}"),
+        };
         crate::files::fnv(
             format!(
-                "{}|{v}|{}|{}|{}|{}|{}|{}|{}",
+                "{}|{v}|{}|{}|{}|{}|{}|{}|{}{region}",
                 self.scenario_digest,
                 job.sample,
                 self.years,

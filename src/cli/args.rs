@@ -319,6 +319,10 @@ pub struct BudgetArgs {
     /// Search iterations of each plan with and without a pupil.
     #[arg(long, default_value_t = workflow::budget::BUDGET_REPAIR_ITERATIONS)]
     pub repair_iterations: u64,
+    /// Nearest pupils whose vehicles join the region re-planned when a pupil leaves
+    /// (0: their own vehicle's day alone), as in `schoolrun savings`.
+    #[arg(long, default_value_t = schoolrun::savings::REGION_NEIGHBOURS)]
+    pub region_neighbours: usize,
     /// Print one JSON line on stdout instead of the table.
     #[arg(long)]
     pub json: bool,

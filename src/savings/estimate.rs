@@ -453,6 +453,8 @@ impl<'a> Ctx<'a> {
                 }
             }
         }
+        // Rounds not needed count as done, so the progress bar does not stall short.
+        progress(singles.len() * (self.s.max_rounds.max(1) - rounds));
         let pair_sets = pairs(&base.known.warm);
         let mut sets: Vec<Vec<usize>> = singles.to_vec();
         sets.extend(pair_sets.iter().cloned());

@@ -313,6 +313,8 @@ pub fn estimate(
         &|warm| pairs_sharing(&ids, warm, s.max_pairs),
         &tick,
     );
+    // Fewer pairs than the most allowed may have shared a vehicle: the bar ends full.
+    progress(total, total);
     let improved = if est.improvements > 0 {
         ctx.plan_of(est.base.clone(), base).ok()
     } else {

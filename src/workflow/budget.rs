@@ -37,6 +37,9 @@ pub struct BudgetOptions {
     pub repair_iterations: u64,
     /// Most rounds of searches against an improved base.
     pub max_rounds: usize,
+    /// Nearest pupils whose vehicles join the region re-planned when a pupil leaves
+    /// (0: their own vehicle's day), as `schoolrun savings --region-neighbours`.
+    pub region_neighbours: usize,
 }
 
 /// Search iterations of a budget job's plan by default: lighter than `schoolrun
@@ -254,7 +257,7 @@ fn run_job(
             check_sample: 0,
             check_iterations: 0,
             max_rounds: o.max_rounds,
-            region_neighbours: crate::savings::REGION_NEIGHBOURS,
+            region_neighbours: o.region_neighbours,
             years: spec.years,
             plan_from: None,
         };
@@ -360,6 +363,7 @@ pub fn run(
         iterations: o.iterations,
         repair_iterations: o.repair_iterations,
         max_rounds: o.max_rounds,
+        region_neighbours: o.region_neighbours,
         seed: base.scenario.solver.seed,
         version: env!("CARGO_PKG_VERSION").to_string(),
     };

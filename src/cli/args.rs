@@ -104,7 +104,8 @@ pub enum Command {
         no_recombine: bool,
         /// Share of search iterations recreated by regret insertion instead of greedy
         /// insertion (0 to 1): a cheaper plan per iteration at 2.5x the time per iteration
-        /// (0.3); about level per second, and no narrower seed spread (BENCHMARKS.md).
+        /// (0.3); about level per second, in cost and in seed spread, from 60,000 to
+        /// 480,000 iterations (BENCHMARKS.md).
         #[arg(long, default_value_t = 0.0)]
         regret_share: f64,
         /// Largest allowed distance from a home or school to a road, in metres.

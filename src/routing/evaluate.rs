@@ -448,7 +448,7 @@ pub fn best_insertion(
 }
 
 /// The cheapest verified insertion of `job` and, when `second`, the cheapest on another
-/// target (route, or new vehicle type), for regret insertion; the search over routes is
+/// target (another route, or a new vehicle: [`keep_two`]), for regret insertion; the search over routes is
 /// [`best_insertion`]'s, pruned at the second best instead of the best.
 #[allow(clippy::too_many_arguments)]
 pub fn best_two(
@@ -554,13 +554,19 @@ pub fn best_two(
     (best, runner_up)
 }
 
-/// Keeps the two cheapest insertions seen (ties to the lower route index).
+/// Keeps the two cheapest insertions seen on different targets (ties to the lower route
+/// index). Every new vehicle counts as one target, whatever its type: a job that only a
+/// new vehicle takes has no second place, so regret insertion places it first (Ropke &
+/// Pisinger's rule for jobs with fewer places than the regret's k).
 pub fn keep_two(best: &mut Option<Insertion>, runner_up: &mut Option<Insertion>, c: Insertion) {
     let key = |i: &Insertion| (i.delta, i.route);
+    let same = |i: &Option<Insertion>| i.is_some_and(|i| i.route == c.route);
     if best.is_none_or(|b| key(&c) < key(&b)) {
-        *runner_up = *best;
+        if !same(best) {
+            *runner_up = *best;
+        }
         *best = Some(c);
-    } else if runner_up.is_none_or(|r| key(&c) < key(&r)) {
+    } else if !same(best) && runner_up.is_none_or(|r| key(&c) < key(&r)) {
         *runner_up = Some(c);
     }
 }
@@ -727,3 +733,34 @@ pub fn near_routes(p: &Problem, sol: &Solution, job: u32, out: &mut Vec<usize>) 
 /// routes instead of the neighbours' routes measured better per second (far routes with
 /// an assistant or a wheelchair space, or that can chain a run, are good places too).
 pub const FULL_SCAN: usize = 64;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(route: usize, vehicle: usize, delta: i64) -> Insertion {
+        Insertion {
+            route,
+            vehicle,
+            pos: [(0, 0); MAX_TRIPS],
+            delta,
+        }
+    }
+
+    #[test]
+    fn keep_two_counts_every_new_vehicle_as_one_target() {
+        let new = usize::MAX;
+        let (mut best, mut second) = (None, None);
+        // A new taxi, then a dearer new WAV: one target, so no second place yet.
+        keep_two(&mut best, &mut second, at(new, 0, 100));
+        keep_two(&mut best, &mut second, at(new, 1, 120));
+        assert_eq!((best, second), (Some(at(new, 0, 100)), None));
+        // A route is another target; a cheaper new vehicle replaces the old one in place.
+        keep_two(&mut best, &mut second, at(3, 0, 150));
+        keep_two(&mut best, &mut second, at(new, 1, 90));
+        assert_eq!((best, second), (Some(at(new, 1, 90)), Some(at(3, 0, 150))));
+        // A cheaper route pushes the best down to second.
+        keep_two(&mut best, &mut second, at(5, 0, 80));
+        assert_eq!((best, second), (Some(at(5, 0, 80)), Some(at(new, 1, 90))));
+    }
+}

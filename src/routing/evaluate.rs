@@ -448,8 +448,9 @@ pub fn best_insertion(
 }
 
 /// The cheapest verified insertion of `job` and, when `second`, the cheapest on another
-/// target (another route, or a new vehicle: [`keep_two`]), for regret insertion; the search over routes is
-/// [`best_insertion`]'s, pruned at the second best instead of the best.
+/// target (another route, or a new vehicle: [`keep_two`]), for regret insertion; the
+/// search over routes is [`best_insertion`]'s, pruned at the second best instead of the
+/// best.
 #[allow(clippy::too_many_arguments)]
 pub fn best_two(
     ws: &mut Workspace,

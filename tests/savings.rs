@@ -106,7 +106,9 @@ fn exact_savings_known_by_construction() {
         seed: 7,
         regret_share: 0.0,
     };
-    let checks = savings::check_against_full(&sc, &travel, &loc, &base, &s, 3, &full);
+    let refs = savings::references(&sc, &travel, &loc, &base, &s, 3, &full);
+    assert!(refs.better.is_none(), "the base is optimal");
+    let checks = savings::check(&sc, &travel, &loc, &base, &s, &refs);
     assert_eq!(checks.len(), 3);
     for c in &checks {
         assert!(c.inside, "{c:?}");
@@ -433,4 +435,54 @@ fn a_pupils_leaving_re_plans_their_own_vehicle_only() {
     }
     // The own vehicle's re-planning found something for some pupils.
     assert!(re_planned > 0);
+}
+
+/// `--check-sample` on a plan far from converged: the thorough re-solves find a cheaper
+/// plan with everyone, the estimates are made again on it, and against it every thorough
+/// saving is at least the pupil's lower bound (the new base with the pupil taken out is a
+/// plan without them that the check knows too).
+#[test]
+fn check_sample_moves_the_estimates_to_a_cheaper_base_it_finds() {
+    let out = tempfile::tempdir().unwrap();
+    crate::common::succeed(
+        bin()
+            .args([
+                "savings",
+                "--iterations",
+                "300",
+                "--seeds",
+                "1",
+                "--repair-iterations",
+                "60",
+                "--check-sample",
+                "4",
+                "--check-iterations",
+                "3000",
+                "--threads",
+                "2",
+                "--out",
+            ])
+            .arg(out.path())
+            .arg(data("demo")),
+    );
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("savings.json")).unwrap())
+            .unwrap();
+    let checks = &saved["checks_against_thorough_resolves"];
+    assert_eq!(checks["checked"], 4, "{checks}");
+    let first = &checks["first_base"];
+    assert!(
+        first.is_object(),
+        "3,000-iteration re-solves beat a 300-iteration plan: {checks}"
+    );
+    let base = saved["base_per_year"].as_f64().unwrap();
+    assert!(base < first["base_per_year"].as_f64().unwrap(), "{saved}");
+    for c in checks["pupils"].as_array().unwrap() {
+        let (lower, thorough) = (
+            c["lower_per_year"].as_f64(),
+            c["thorough_per_year"].as_f64(),
+        );
+        assert!(lower.unwrap() <= thorough.unwrap() + 0.005, "{c}");
+    }
+    assert_eq!(saved["anomalies"].as_array().unwrap().len(), 0);
 }

@@ -305,6 +305,14 @@ impl ChainPrinter {
                         "   check: {inside} of {} thorough re-solves inside the bounds",
                         sr.checks.len()
                     ));
+                    if let Some((first, cost)) = &sr.first_checks {
+                        self.say(format!(
+                            "   (the re-solves found a plan cheaper than the first base of {cost} a year; \
+                             the estimates were made again on it: {} of {} were inside before)",
+                            first.iter().filter(|c| c.inside).count(),
+                            first.len()
+                        ));
+                    }
                     for c in &sr.checks {
                         self.say(format!(
                             "     pupil #{}: lower {} estimate {} upper {}; thorough {}{}",

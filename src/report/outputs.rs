@@ -64,6 +64,9 @@ pub struct SavingsFigures<'a> {
     pub projection: &'a crate::savings::Projection,
     /// Checks against thorough re-solves.
     pub checks: &'a [crate::savings::Check],
+    /// When the re-solves found a cheaper base: the checks against the first estimates,
+    /// and the first base's cost a year.
+    pub first_checks: Option<&'a (Vec<crate::savings::Check>, crate::units::Pence)>,
 }
 
 /// Writes a tender's outputs: `tender.json` (totals, bounds, gap, sensitivity, warnings),
@@ -192,6 +195,7 @@ pub fn savings_files(
         targets,
         projection,
         checks,
+        first_checks,
     } = f;
     let mut w = crate::files::Csv::new();
     let _ = w.write_record([
@@ -335,6 +339,11 @@ pub fn savings_files(
         "checks_against_thorough_resolves": {
             "inside_bounds": inside,
             "checked": checks.len(),
+            "first_base": first_checks.map(|(first, cost)| serde_json::json!({
+                "note": "the re-solves found a plan cheaper than the estimates' first base; the estimates were made again on it",
+                "base_per_year": cost.pounds(),
+                "inside_bounds": first.iter().filter(|c| c.inside).count(),
+            })),
             "pupils": checks.iter().map(|c| serde_json::json!({
                 "pupil": sc.pupils[c.pupil].id, "lower_per_year": c.lower.pounds(),
                 "estimate_per_year": c.estimate.pounds(), "upper_per_year": c.upper.pounds(),

@@ -104,6 +104,16 @@ struct Eval {
     iterations: u64,
 }
 
+/// What long searches with and without some pupils found (`--check-sample`), per day.
+pub(super) struct Reference {
+    /// The cheapest plan with everyone.
+    pub with: Pence,
+    /// The cheapest plan without them.
+    pub without: Pence,
+    /// That plan with everyone.
+    pub best: Solution,
+}
+
 /// The problem of the school day with some pupils gone.
 struct Without {
     sc: Scenario,
@@ -505,10 +515,14 @@ impl<'a> Ctx<'a> {
         )
     }
 
-    /// The best plan with everyone that long searches find (from `start`, from scratch
-    /// and from `prev` with them put back), and the best without `gone` (from the start
-    /// without them, from scratch and from `prev`): an independent reference for
-    /// `--check-sample`, with equal effort on both sides. Per day.
+    /// The best plans with and without `gone` that long searches find: an independent
+    /// reference for `--check-sample`, with equal effort on both sides. Each side searches
+    /// from the same three starts: the base (with them; without them, taken out), scratch,
+    /// and the estimate's plan without them (with them put back first, on the side with
+    /// them). Every plan either side finds counts for both: a plan with them, taken out,
+    /// is a plan without them, and a plan without them, with them put back at their
+    /// cheapest places, is a plan with them. So an improvement one side finds away from
+    /// them is not booked as their saving or loss.
     pub(super) fn thorough(
         &self,
         start: &Solution,
@@ -516,49 +530,84 @@ impl<'a> Ctx<'a> {
         prev_without: &Warm,
         iterations: u64,
         seed: u64,
-    ) -> (Pence, Pence) {
-        // The same starts and effort on both sides, so that neither is favoured: from
-        // the base (with, without them), from scratch, and from the estimate's plan
-        // without them (with them put back first, on the side with them).
-        let with = {
-            let (a, _) = Self::search(&self.full, start, iterations, seed);
-            let (b, _) = Self::search(
-                &self.full,
-                &Solution::empty(&self.full.problem),
-                iterations,
-                seed ^ 1,
-            );
-            let (c, _) = Self::search(
-                &self.full,
-                &prev_without.solution(&self.full),
-                iterations,
-                seed ^ 2,
-            );
-            [start, &a, &b, &c]
-                .into_iter()
-                .filter(|s| s.unassigned.len() <= start.unassigned.len())
-                .map(|s| plan::solution_cost(self.sc, &self.full, s))
-                .min()
-                .unwrap_or_default()
-        };
+    ) -> Reference {
         let wo = self.without(gone);
+        let search_with =
+            |from: &Solution, seed: u64| Self::search(&self.full, from, iterations, seed).0;
+        let search_without =
+            |from: &Solution, seed: u64| Self::search(&wo.c, from, iterations, seed).0;
+        let mut with = vec![
+            search_with(start, seed),
+            search_with(&Solution::empty(&self.full.problem), seed ^ 1),
+            search_with(&prev_without.solution(&self.full), seed ^ 2),
+        ];
         let removed = Warm::from_solution(&self.full, start)
             .without(gone)
             .solution(&wo.c);
-        let prev = prev_without.solution(&wo.c);
-        let (a, _) = Self::search(&wo.c, &removed, iterations, seed);
-        let (b, _) = Self::search(&wo.c, &Solution::empty(&wo.c.problem), iterations, seed ^ 1);
-        let (c, _) = Self::search(&wo.c, &prev, iterations, seed ^ 2);
-        let without = [&removed, &a, &b, &c]
+        let mut without = vec![
+            search_without(&removed, seed),
+            search_without(&Solution::empty(&wo.c.problem), seed ^ 1),
+            search_without(&prev_without.solution(&wo.c), seed ^ 2),
+        ];
+        // Each side's plans carried to the other (0 iterations: place what is missing,
+        // then polish).
+        let put_back: Vec<Solution> = without
+            .iter()
+            .map(|w| {
+                let start = Warm::from_solution(&wo.c, w).solution(&self.full);
+                Self::search(&self.full, &start, 0, seed).0
+            })
+            .collect();
+        let taken_out: Vec<Solution> = with
+            .iter()
+            .map(|w| {
+                Warm::from_solution(&self.full, w)
+                    .without(gone)
+                    .solution(&wo.c)
+            })
+            .collect();
+        with.extend(put_back);
+        with.push(start.clone());
+        without.extend(taken_out);
+        without.push(removed.clone());
+        let best_with = with
             .into_iter()
+            .filter(|s| s.unassigned.len() <= start.unassigned.len())
+            .map(|s| (plan::solution_cost(self.sc, &self.full, &s), s))
+            .min_by_key(|(cost, _)| *cost)
+            .unwrap_or_else(|| {
+                (
+                    plan::solution_cost(self.sc, &self.full, start),
+                    start.clone(),
+                )
+            });
+        let best_without = without
+            .iter()
             .filter(|s| s.unassigned.len() <= removed.unassigned.len())
             .map(|s| plan::solution_cost(&wo.sc, &wo.c, s))
             .min()
             .unwrap_or_default();
-        // The best plan with them, driven as it is with their seat empty, is a plan without
-        // them at no more than its cost (as for the estimate): the thorough saving is never
-        // below 0 either.
-        (with, without.min(with))
+        // The best plan with them, driven as it is with their seat empty, is a plan
+        // without them at no more than its cost (as for the estimate): the thorough saving
+        // is never below 0 either.
+        Reference {
+            with: best_with.0,
+            without: best_without.min(best_with.0),
+            best: best_with.1,
+        }
+    }
+
+    /// The cost a day of `sol` (a plan with everyone) and of `sol` with `gone` taken out,
+    /// nothing else changed.
+    pub(super) fn with_and_removed(&self, sol: &Solution, gone: &[usize]) -> (Pence, Pence) {
+        let wo = self.without(gone);
+        let removed = Warm::from_solution(&self.full, sol)
+            .without(gone)
+            .solution(&wo.c);
+        (
+            plan::solution_cost(self.sc, &self.full, sol),
+            plan::solution_cost(&wo.sc, &wo.c, &removed),
+        )
     }
 
     /// The plan of a solution of the whole problem (checked like every plan).

@@ -404,17 +404,29 @@ pub struct Check {
     pub lower: Pence,
     /// Upper bound, a year.
     pub upper: Pence,
-    /// The thorough saving, a year: the best plan with the pupil that long searches find
-    /// (from the base and from scratch; never worse than the base) less the best without
-    /// them (from the base without them, from the estimate's plan and from scratch).
+    /// The thorough saving, a year: the cheapest plan with everyone known (the
+    /// re-solves' and the estimates' base) less the cheapest without the pupil (the
+    /// re-solves' plans, each side's carried to the other, and the base with the pupil
+    /// taken out).
     pub thorough: Pence,
     /// Whether the thorough saving lies within the bounds.
     pub inside: bool,
 }
 
-/// Checks the estimates of a sample of pupils against thorough re-solves with and without
-/// each (`full` effort, from several starts), independent of the estimates' searches.
-pub fn check_against_full(
+/// What thorough re-solves of a sample of pupils found: per pupil, the cheapest plans
+/// with and without them, and the cheapest plan with everyone over the whole sample when
+/// it beats the base of the estimates (then it is the best plan known, and the estimates
+/// belong on it).
+pub struct References {
+    /// Pupil index, cheapest plan with everyone and cheapest without the pupil, a day.
+    pub pupils: Vec<(usize, Pence, Pence)>,
+    /// A plan cheaper than the estimates' base, if the re-solves found one.
+    pub better: Option<Plan>,
+}
+
+/// Re-solves a sample of pupils thoroughly, with and without each (`full` effort, from
+/// several starts), independent of the estimates' searches.
+pub fn references(
     sc: &Scenario,
     travel: &Arc<Travel>,
     loc: &Locations,
@@ -422,6 +434,50 @@ pub fn check_against_full(
     savings: &Savings,
     sample: usize,
     full: &routing::Settings,
+) -> References {
+    use rayon::prelude::*;
+    let s = Settings::default();
+    let ctx = estimate::Ctx::new(sc, travel, loc, &s);
+    let plan = savings.improved.as_ref().unwrap_or(base);
+    let full_sol = Warm::from_plan(plan).solution(ctx.full_problem());
+    let base_cost = ctx.with_and_removed(&full_sol, &[]).0;
+    let iterations = full.iterations.unwrap_or(20_000);
+    let step = (savings.pupils.len() / sample.max(1)).max(1);
+    let picked: Vec<&PupilSaving> = savings.pupils.iter().step_by(step).take(sample).collect();
+    let found: Vec<_> = picked
+        .par_iter()
+        .map(|ps| {
+            let seed = crate::rng::derive(full.seed, &[ps.pupil as u64, 0xC4EC]);
+            let k = savings.pupils.iter().position(|p| p.pupil == ps.pupil);
+            let removed = Warm::from_plan(plan).without(&[ps.pupil]);
+            let prev = k.and_then(|k| savings.withouts.get(k)).unwrap_or(&removed);
+            (
+                ps.pupil,
+                ctx.thorough(&full_sol, &[ps.pupil], prev, iterations, seed),
+            )
+        })
+        .collect();
+    let better = found
+        .iter()
+        .filter(|(_, r)| r.with < base_cost)
+        .min_by_key(|(_, r)| r.with)
+        .and_then(|(_, r)| ctx.plan_of(r.best.clone(), plan).ok());
+    References {
+        pupils: found.iter().map(|(p, r)| (*p, r.with, r.without)).collect(),
+        better,
+    }
+}
+
+/// Checks the estimates against the thorough re-solves' plans, with the estimates' base
+/// (and it with the pupil taken out) among the plans known: a base cheaper than every
+/// re-solve's plan is the best plan with everyone known, whoever found it.
+pub fn check(
+    sc: &Scenario,
+    travel: &Arc<Travel>,
+    loc: &Locations,
+    base: &Plan,
+    savings: &Savings,
+    refs: &References,
 ) -> Vec<Check> {
     use rayon::prelude::*;
     let days = sc.policy.school_days as i64;
@@ -429,26 +485,21 @@ pub fn check_against_full(
     let ctx = estimate::Ctx::new(sc, travel, loc, &s);
     let plan = savings.improved.as_ref().unwrap_or(base);
     let full_sol = Warm::from_plan(plan).solution(ctx.full_problem());
-    let iterations = full.iterations.unwrap_or(20_000);
-    let step = (savings.pupils.len() / sample.max(1)).max(1);
-    let picked: Vec<&PupilSaving> = savings.pupils.iter().step_by(step).take(sample).collect();
-    picked
+    refs.pupils
         .par_iter()
-        .map(|ps| {
-            let seed = crate::rng::derive(full.seed, &[ps.pupil as u64, 0xC4EC]);
-            let k = savings.pupils.iter().position(|p| p.pupil == ps.pupil);
-            let removed = Warm::from_plan(plan).without(&[ps.pupil]);
-            let prev = k.and_then(|k| savings.withouts.get(k)).unwrap_or(&removed);
-            let (with, without) = ctx.thorough(&full_sol, &[ps.pupil], prev, iterations, seed);
-            let thorough = (with - without) * days;
-            Check {
-                pupil: ps.pupil,
+        .filter_map(|&(pupil, with, without)| {
+            let ps = savings.pupils.iter().find(|p| p.pupil == pupil)?;
+            let (b, removed) = ctx.with_and_removed(&full_sol, &[pupil]);
+            let with = with.min(b);
+            let thorough = (with - without.min(removed).min(with)) * days;
+            Some(Check {
+                pupil,
                 estimate: ps.marginal_per_year,
                 lower: ps.lower_per_year,
                 upper: ps.upper_per_year,
                 thorough,
                 inside: ps.lower_per_year <= thorough && thorough <= ps.upper_per_year,
-            }
+            })
         })
         .collect()
 }

@@ -372,6 +372,7 @@ pub fn write_outputs(
             targets: &run.savings.targets,
             projection: &run.savings.projection,
             checks: &run.savings.checks,
+            first_checks: run.savings.first_checks.as_ref(),
         },
         &run.waterfall,
         &headlines,

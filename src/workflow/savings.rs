@@ -38,6 +38,10 @@ pub struct SavingsRun {
     pub projection: Projection,
     /// Checks against thorough re-solves.
     pub checks: Vec<Check>,
+    /// When the thorough re-solves found a plan cheaper than the estimates' base: the
+    /// checks against the first estimates, and the first base's cost a year. The
+    /// estimates were then made again on the cheaper plan (`checks` are against those).
+    pub first_checks: Option<(Vec<Check>, Pence)>,
     /// Seconds for the estimates.
     pub seconds: f64,
 }
@@ -84,26 +88,41 @@ pub fn savings(
         ..Default::default()
     };
     let t = Instant::now();
-    let estimates = savings::estimate(sc, m, loc, plan, &ss, progress);
-    let seconds = t.elapsed().as_secs_f64();
-    let targets = savings::target(sc, &estimates);
-    let projection = savings::project(sc, &estimates, &targets, o.years);
-    let checks = if o.check_sample > 0 {
+    let mut estimates = savings::estimate(sc, m, loc, plan, &ss, progress);
+    let mut seconds = t.elapsed().as_secs_f64();
+    let mut checks = Vec::new();
+    let mut first_checks = None;
+    if o.check_sample > 0 {
         let full = routing::Settings {
             threads: 1,
             iterations: Some(o.check_iterations),
             time_limit: None,
             ..search.clone()
         };
-        savings::check_against_full(sc, m, loc, plan, &estimates, o.check_sample, &full)
-    } else {
-        Vec::new()
-    };
+        let mut refs = savings::references(sc, m, loc, plan, &estimates, o.check_sample, &full);
+        checks = savings::check(sc, m, loc, plan, &estimates, &refs);
+        // The base must be the best plan known: when a re-solve beat it, the estimates
+        // are made again on that plan, and checked against the same re-solves.
+        if let Some(better) = refs.better.take() {
+            let first_base = estimates.base_per_year;
+            let t = Instant::now();
+            estimates = savings::estimate(sc, m, loc, &better, &ss, progress);
+            seconds += t.elapsed().as_secs_f64();
+            if estimates.improved.is_none() {
+                estimates.improved = Some(better);
+            }
+            let again = savings::check(sc, m, loc, plan, &estimates, &refs);
+            first_checks = Some((std::mem::replace(&mut checks, again), first_base));
+        }
+    }
+    let targets = savings::target(sc, &estimates);
+    let projection = savings::project(sc, &estimates, &targets, o.years);
     SavingsRun {
         savings: estimates,
         targets,
         projection,
         checks,
+        first_checks,
         seconds,
     }
 }

@@ -39,6 +39,7 @@ fn main() {
         &best,
         &HighsPartitioner::default(),
         Duration::from_secs(secs),
+        None,
     );
     println!(
         "| best {:.0} recombined {} ({columns} routes) {:.1}s",

@@ -51,6 +51,7 @@ fn main() {
         &best,
         &HighsPartitioner::default(),
         Duration::from_secs(60),
+        None,
     );
     let rc = r
         .as_ref()

@@ -70,6 +70,9 @@ impl SetPartitioner for HighsPartitioner {
             }
         }
         mip.start(sp.incumbent.iter().map(|&j| (lambda[j], 1.0)));
+        if let Some(n) = sp.node_limit {
+            mip.node_limit(n.min(i32::MAX as u32) as i32);
+        }
         let sol = mip.solve(sp.time_limit, self.threads).ok()?;
         let chosen: Vec<usize> = (0..sp.columns.len())
             .filter(|&j| sol.value(lambda[j]) > 0.5)

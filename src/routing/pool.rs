@@ -37,6 +37,9 @@ pub struct Partitioning<'a> {
     pub incumbent: Vec<usize>,
     /// Wall-clock limit.
     pub time_limit: Duration,
+    /// Branch-and-bound nodes at most (`None`: no limit). A node limit, unlike the clock,
+    /// stops the solver at the same point on any machine.
+    pub node_limit: Option<u32>,
 }
 
 /// Solves set partitioning: returns chosen column indices, or `None` when nothing better
@@ -159,6 +162,7 @@ impl Pool {
         best: &Solution,
         solver: &dyn SetPartitioner,
         time_limit: Duration,
+        node_limit: Option<u32>,
     ) -> Option<Solution> {
         self.cap = usize::MAX;
         self.add_solution(p, best);
@@ -187,6 +191,7 @@ impl Pool {
             row_penalty: p.unassigned_cost,
             incumbent,
             time_limit,
+            node_limit,
         };
         let chosen = solver.choose(&sp)?;
         let routes = chosen

@@ -48,7 +48,8 @@ pub struct Outcome {
     pub iterations: u64,
     /// Wall-clock seconds.
     pub seconds: f64,
-    /// The time limit cut the search short of its iteration budget.
+    /// The time limit cut the search short of its iteration budget, or the clock guard
+    /// cut recombination short in a run of fixed iterations.
     pub stopped_by_time: bool,
 }
 
@@ -56,8 +57,17 @@ pub struct Outcome {
 const POOL_CAP: usize = 40_000;
 /// Share of a time-limited run left for recombination.
 const RECOMBINE_SHARE: f64 = 0.1;
-/// Time for recombination in an iteration-limited run.
-const RECOMBINE_TIME: Duration = Duration::from_secs(20);
+/// Branch-and-bound nodes of recombination in an iteration-limited run (BENCHMARKS.md,
+/// "Recombination under fixed iterations": 25–35 s of HiGHS on the demo's 60,000-iteration
+/// pools, about what the earlier 20-s clock limit gave).
+const RECOMBINE_NODES: u32 = 200;
+/// Clock guard on recombination in an iteration-limited run, at least this long and at
+/// least [`RECOMBINE_GUARD_FACTOR`] times the search's own time. It is there for pools far
+/// larger than the node limit was measured on; where it binds (the plan says so, as
+/// `stopped_by_time`), the result again depends on the machine.
+const RECOMBINE_GUARD_MIN: Duration = Duration::from_secs(60);
+/// See [`RECOMBINE_GUARD_MIN`].
+const RECOMBINE_GUARD_FACTOR: u32 = 3;
 /// Routes of accepted solutions within this factor of the best enter the pool.
 const POOL_WINDOW: f64 = 1.02;
 
@@ -237,14 +247,28 @@ pub fn solve_with(
     );
     let mut best = j.best.unwrap_or_else(|| Solution::empty(p));
     let mut pool = j.pool;
+    let mut timed_out = j.timed_out;
     if let Some(solver) = recombine {
-        let budget = match settings.time_limit {
-            Some(t) => t
-                .saturating_sub(start.elapsed())
-                .max(Duration::from_millis(100)),
-            None => RECOMBINE_TIME,
+        // A time-limited run gives recombination what time is left. A run of fixed
+        // iterations must give the same answer on any machine and under any load, so
+        // its solver stops after a number of nodes instead (the clock is then only a
+        // guard against a pool far larger than a school day's).
+        let (budget, nodes) = match settings.time_limit {
+            Some(t) => (
+                t.saturating_sub(start.elapsed())
+                    .max(Duration::from_millis(100)),
+                None,
+            ),
+            None => (
+                RECOMBINE_GUARD_MIN.max(start.elapsed() * RECOMBINE_GUARD_FACTOR),
+                Some(RECOMBINE_NODES),
+            ),
         };
-        if let Some(mut better) = pool.recombine(p, &best, solver, budget) {
+        let began = Instant::now();
+        let recombined = pool.recombine(p, &best, solver, budget, nodes);
+        // The guard bound a run of fixed iterations: say so.
+        timed_out |= nodes.is_some() && began.elapsed() >= budget;
+        if let Some(mut better) = recombined {
             let end = settings.time_limit.map(|t| start + t);
             Worker::new(p, settings.seed, true, 0, POOL_WINDOW).polish(&mut better, end);
             if better.cost(p) < best.cost(p) {
@@ -257,6 +281,6 @@ pub fn solve_with(
         solution: best,
         iterations: j.iterations,
         seconds: start.elapsed().as_secs_f64(),
-        stopped_by_time: j.timed_out,
+        stopped_by_time: timed_out,
     }
 }

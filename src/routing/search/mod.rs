@@ -65,9 +65,9 @@ const RECOMBINE_NODES: u32 = 200;
 /// least [`RECOMBINE_GUARD_FACTOR`] times the search's own time. It is there for pools far
 /// larger than the node limit was measured on; where it binds (the plan says so, as
 /// `stopped_by_time`), the result again depends on the machine.
-const RECOMBINE_GUARD_MIN: Duration = Duration::from_secs(60);
+const RECOMBINE_GUARD_MIN: Duration = Duration::from_secs(600);
 /// See [`RECOMBINE_GUARD_MIN`].
-const RECOMBINE_GUARD_FACTOR: u32 = 3;
+const RECOMBINE_GUARD_FACTOR: u32 = 10;
 /// Routes of accepted solutions within this factor of the best enter the pool.
 const POOL_WINDOW: f64 = 1.02;
 

@@ -99,14 +99,17 @@ fn exact_savings_known_by_construction() {
     assert!(targets[0].reason.contains("frees a whole vehicle"));
     // The thorough re-solves (equal effort with and without each pupil) agree with the
     // exact figures and lie within the bounds.
-    let full = schoolrun::routing::Settings {
-        time_limit: None,
-        iterations: Some(300),
-        threads: 1,
-        seed: 7,
-        regret_share: 0.0,
+    let effort = savings::CheckEffort {
+        sample: 3,
+        search: schoolrun::routing::Settings {
+            time_limit: None,
+            iterations: Some(300),
+            threads: 1,
+            seed: 7,
+            regret_share: 0.0,
+        },
     };
-    let refs = savings::references(&sc, &travel, &loc, &base, &s, 3, &full);
+    let refs = savings::references(&sc, &travel, &loc, &base, &s, &effort, &|_, _| {});
     assert!(refs.better.is_none(), "the base is optimal");
     let checks = savings::check(&sc, &travel, &loc, &base, &s, &refs);
     assert_eq!(checks.len(), 3);

@@ -424,17 +424,26 @@ pub struct References {
     pub better: Option<Plan>,
 }
 
-/// Re-solves a sample of pupils thoroughly, with and without each (`full` effort, from
-/// several starts), independent of the estimates' searches.
+/// How many pupils `--check-sample` re-solves, and each re-solve's search.
+pub struct CheckEffort {
+    /// Pupils re-solved (every k-th eligible pupil).
+    pub sample: usize,
+    /// The search of each re-solve (iterations, seed).
+    pub search: routing::Settings,
+}
+
+/// Re-solves a sample of pupils thoroughly, with and without each (`effort`, from several
+/// starts), independent of the estimates' searches.
 pub fn references(
     sc: &Scenario,
     travel: &Arc<Travel>,
     loc: &Locations,
     base: &Plan,
     savings: &Savings,
-    sample: usize,
-    full: &routing::Settings,
+    effort: &CheckEffort,
+    progress: &(dyn Fn(usize, usize) + Sync),
 ) -> References {
+    let (sample, full) = (effort.sample, &effort.search);
     use rayon::prelude::*;
     let s = Settings::default();
     let ctx = estimate::Ctx::new(sc, travel, loc, &s);
@@ -444,6 +453,8 @@ pub fn references(
     let iterations = full.iterations.unwrap_or(20_000);
     let step = (savings.pupils.len() / sample.max(1)).max(1);
     let picked: Vec<&PupilSaving> = savings.pupils.iter().step_by(step).take(sample).collect();
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    progress(0, picked.len());
     let found: Vec<_> = picked
         .par_iter()
         .map(|ps| {
@@ -451,10 +462,10 @@ pub fn references(
             let k = savings.pupils.iter().position(|p| p.pupil == ps.pupil);
             let removed = Warm::from_plan(plan).without(&[ps.pupil]);
             let prev = k.and_then(|k| savings.withouts.get(k)).unwrap_or(&removed);
-            (
-                ps.pupil,
-                ctx.thorough(&full_sol, &[ps.pupil], prev, iterations, seed),
-            )
+            let r = ctx.thorough(&full_sol, &[ps.pupil], prev, iterations, seed);
+            let d = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            progress(d, picked.len());
+            (ps.pupil, r)
         })
         .collect();
     let better = found

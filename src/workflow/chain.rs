@@ -249,7 +249,8 @@ fn run_seed_from(
             region_neighbours: o.region_neighbours,
             years: o.years,
         },
-        &|done, total| {
+        &|stage, done, total| {
+            bar.set_message(stage.to_string());
             bar.set_length(total as u64);
             bar.set_position(done as u64);
         },

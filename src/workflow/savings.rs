@@ -8,6 +8,13 @@ use crate::savings::{self, Check, Projection, Savings, Target};
 use crate::units::Pence;
 use std::time::Instant;
 
+/// Progress stage: the estimates.
+pub const STAGE_ESTIMATES: &str = "PTB/ITT savings";
+/// Progress stage: the thorough re-solves of `--check-sample`.
+pub const STAGE_CHECKS: &str = "check: thorough re-solves";
+/// Progress stage: the estimates again, on a cheaper base the checks found.
+pub const STAGE_AGAIN: &str = "PTB/ITT savings (cheaper base)";
+
 /// Effort of the savings estimates.
 #[derive(Debug, Clone)]
 pub struct SavingsOptions {
@@ -70,13 +77,14 @@ impl SavingsRun {
     }
 }
 
-/// Estimates the savings of `plan`. `progress(done, total)` reports the estimates.
+/// Estimates the savings of `plan`. `progress(stage, done, total)` reports the estimates
+/// and the checks, each stage by its name.
 pub fn savings(
     p: &Prepared,
     plan: &Plan,
     search: &routing::Settings,
     o: &SavingsOptions,
-    progress: &(dyn Fn(usize, usize) + Sync),
+    progress: &(dyn Fn(&str, usize, usize) + Sync),
 ) -> SavingsRun {
     let sc = &p.scenario;
     let (m, loc) = (&p.travel, &p.locations);
@@ -88,25 +96,34 @@ pub fn savings(
         ..Default::default()
     };
     let t = Instant::now();
-    let mut estimates = savings::estimate(sc, m, loc, plan, &ss, progress);
+    let mut estimates = savings::estimate(sc, m, loc, plan, &ss, &|d, t| {
+        progress(STAGE_ESTIMATES, d, t)
+    });
     let mut seconds = t.elapsed().as_secs_f64();
     let mut checks = Vec::new();
     let mut first_checks = None;
     if o.check_sample > 0 {
-        let full = routing::Settings {
-            threads: 1,
-            iterations: Some(o.check_iterations),
-            time_limit: None,
-            ..search.clone()
+        let effort = savings::CheckEffort {
+            sample: o.check_sample,
+            search: routing::Settings {
+                threads: 1,
+                iterations: Some(o.check_iterations),
+                time_limit: None,
+                ..search.clone()
+            },
         };
-        let mut refs = savings::references(sc, m, loc, plan, &estimates, o.check_sample, &full);
+        let mut refs = savings::references(sc, m, loc, plan, &estimates, &effort, &|d, t| {
+            progress(STAGE_CHECKS, d, t)
+        });
         checks = savings::check(sc, m, loc, plan, &estimates, &refs);
         // The base must be the best plan known: when a re-solve beat it, the estimates
         // are made again on that plan, and checked against the same re-solves.
         if let Some(better) = refs.better.take() {
             let first_base = estimates.base_per_year;
             let t = Instant::now();
-            estimates = savings::estimate(sc, m, loc, &better, &ss, progress);
+            estimates = savings::estimate(sc, m, loc, &better, &ss, &|d, t| {
+                progress(STAGE_AGAIN, d, t)
+            });
             seconds += t.elapsed().as_secs_f64();
             if estimates.improved.is_none() {
                 estimates.improved = Some(better);

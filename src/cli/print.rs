@@ -314,14 +314,21 @@ impl ChainPrinter {
                         ));
                     }
                     for c in &sr.checks {
+                        let id = sr.savings.pupils.iter().find(|p| p.pupil == c.pupil);
                         self.say(format!(
-                            "     pupil #{}: lower {} estimate {} upper {}; thorough {}{}",
-                            c.pupil,
+                            "     pupil {}: lower {} estimate {} upper {}; thorough {}{}",
+                            id.map_or("?", |p| p.pupil_id.as_str()),
                             c.lower,
                             c.estimate,
                             c.upper,
                             c.thorough,
-                            if c.inside { "" } else { " (outside)" }
+                            if c.inside {
+                                ""
+                            } else if c.thorough < c.lower {
+                                " (below the lower bound: the check knows a cheaper plan with everyone)"
+                            } else {
+                                " (above the upper bound: the check knows a cheaper plan without them)"
+                            }
                         ));
                     }
                 }

@@ -597,17 +597,18 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// The cost a day of `sol` (a plan with everyone) and of `sol` with `gone` taken out,
-    /// nothing else changed.
-    pub(super) fn with_and_removed(&self, sol: &Solution, gone: &[usize]) -> (Pence, Pence) {
+    /// The cost a day of `sol` (a plan with everyone).
+    pub(super) fn cost(&self, sol: &Solution) -> Pence {
+        plan::solution_cost(self.sc, &self.full, sol)
+    }
+
+    /// The cost a day of `sol` with `gone` taken out, nothing else changed.
+    pub(super) fn removed_cost(&self, sol: &Solution, gone: &[usize]) -> Pence {
         let wo = self.without(gone);
         let removed = Warm::from_solution(&self.full, sol)
             .without(gone)
             .solution(&wo.c);
-        (
-            plan::solution_cost(self.sc, &self.full, sol),
-            plan::solution_cost(&wo.sc, &wo.c, &removed),
-        )
+        plan::solution_cost(&wo.sc, &wo.c, &removed)
     }
 
     /// The plan of a solution of the whole problem (checked like every plan).

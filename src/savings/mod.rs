@@ -443,13 +443,13 @@ pub fn references(
     effort: &CheckEffort,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> References {
-    let (sample, full) = (effort.sample, &effort.search);
     use rayon::prelude::*;
+    let (sample, full) = (effort.sample, &effort.search);
     let s = Settings::default();
     let ctx = estimate::Ctx::new(sc, travel, loc, &s);
     let plan = savings.improved.as_ref().unwrap_or(base);
     let full_sol = Warm::from_plan(plan).solution(ctx.full_problem());
-    let base_cost = ctx.with_and_removed(&full_sol, &[]).0;
+    let base_cost = ctx.cost(&full_sol);
     let iterations = full.iterations.unwrap_or(20_000);
     let step = (savings.pupils.len() / sample.max(1)).max(1);
     let picked: Vec<&PupilSaving> = savings.pupils.iter().step_by(step).take(sample).collect();
@@ -496,12 +496,13 @@ pub fn check(
     let ctx = estimate::Ctx::new(sc, travel, loc, &s);
     let plan = savings.improved.as_ref().unwrap_or(base);
     let full_sol = Warm::from_plan(plan).solution(ctx.full_problem());
+    let base_cost = ctx.cost(&full_sol);
     refs.pupils
         .par_iter()
         .filter_map(|&(pupil, with, without)| {
             let ps = savings.pupils.iter().find(|p| p.pupil == pupil)?;
-            let (b, removed) = ctx.with_and_removed(&full_sol, &[pupil]);
-            let with = with.min(b);
+            let removed = ctx.removed_cost(&full_sol, &[pupil]);
+            let with = with.min(base_cost);
             let thorough = (with - without.min(removed).min(with)) * days;
             Some(Check {
                 pupil,

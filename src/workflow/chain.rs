@@ -183,9 +183,10 @@ enum Start<'a> {
 }
 
 /// The plan options of the chain for `seed`. A fixed iteration budget keeps the plan
-/// identical on every machine. No route recombination: its MIP is time-limited, which
-/// would make the plan depend on machine speed (and on the demo it gains nothing, see
-/// BENCHMARKS.md).
+/// identical on every machine. No route recombination: under fixed iterations its MIP
+/// stops after a number of nodes, so it would not break that, but it adds 10–25 s to each
+/// of the demo's plans (BENCHMARKS.md, "Recombination under fixed iterations"), which
+/// the demo's minute has no room for.
 fn plan_options(p: &Prepared, seed: u64, o: &ChainOptions) -> PlanOptions {
     PlanOptions {
         time_limit_s: None,

@@ -31,6 +31,7 @@ fn main() {
             threads: 1,
             seed: base_seed * 1000 + s,
             regret_share: 0.0,
+            pricing: false,
         };
         let (out, pl) = routing::search::solve_pooled(&c.problem, &settings, None, window, 40_000);
         let cost = out.solution.cost(&c.problem);

@@ -217,6 +217,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             seed,
             no_recombine,
             regret_share,
+            price,
             max_snap_m,
             from,
             max_changes,
@@ -231,6 +232,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 seed: *seed,
                 recombine: !*no_recombine,
                 regret_share: *regret_share,
+                price: *price,
             };
             let replan = match from.as_deref() {
                 None => {

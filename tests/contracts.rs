@@ -535,6 +535,7 @@ fn recombination_never_worsens_an_iteration_limited_search() {
         threads: 1,
         seed: 3,
         regret_share: 0.0,
+        pricing: false,
     };
     let plain = schoolrun::routing::solve(p, &settings, None, &|_, _| {});
     let sp = contracts::partition::HighsPartitioner::default();
@@ -542,4 +543,113 @@ fn recombination_never_worsens_an_iteration_limited_search() {
     assert!(schoolrun::routing::verify(p, &with.solution).ok());
     assert!(with.solution.unassigned.is_empty());
     assert!(with.solution.cost(p) <= plain.solution.cost(p));
+}
+
+/// The relaxation's prices are a dual solution: no column prices below zero, and the
+/// prices add up to the relaxation's value (strong duality). Two pairs of jobs, each
+/// served by a cheap vehicle of type 1 (2) or a dear one of type 0 (10); only one
+/// vehicle of type 1 exists, so the relaxation costs 12 and the fleet's price is −8.
+#[test]
+fn the_relaxation_prices_every_column_at_zero_or_more() {
+    use schoolrun::routing::{Column, Partitioning, SetPartitioner};
+    let cols: [(i64, usize, &[u32]); 6] = [
+        (2, 1, &[0, 1]),
+        (2, 1, &[2, 3]),
+        (10, 0, &[0, 1]),
+        (10, 0, &[2, 3]),
+        (7, 0, &[0]),
+        (7, 0, &[1]),
+    ];
+    let sp = Partitioning {
+        rows: 4,
+        columns: cols
+            .iter()
+            .map(|&(cost, vehicle, rows)| Column {
+                cost,
+                vehicle,
+                rows,
+            })
+            .collect(),
+        type_limits: vec![None, Some(1)],
+        row_penalty: 1_000,
+        incumbent: Vec::new(),
+        time_limit: std::time::Duration::from_secs(10),
+        node_limit: None,
+    };
+    let rel = contracts::partition::HighsPartitioner::default()
+        .relax(&sp)
+        .expect("a relaxation");
+    assert!((rel.objective - 12.0).abs() < 1e-6, "{rel:?}");
+    assert!((rel.type_duals[1] + 8.0).abs() < 1e-6, "{rel:?}");
+    assert_eq!(rel.type_duals[0], 0.0);
+    let price = |&(cost, vehicle, rows): &(i64, usize, &[u32])| {
+        cost as f64
+            - rows.iter().map(|&i| rel.row_duals[i as usize]).sum::<f64>()
+            - rel.type_duals[vehicle]
+    };
+    for c in &cols {
+        assert!(price(c) >= -1e-6, "column {c:?} prices at {}", price(c));
+    }
+    let dual_value = rel.row_duals.iter().sum::<f64>() + rel.type_duals[1] * 1.0;
+    assert!((dual_value - rel.objective).abs() < 1e-6, "{rel:?}");
+    let primal: f64 = cols
+        .iter()
+        .zip(&rel.values)
+        .map(|(c, x)| c.0 as f64 * x)
+        .sum();
+    assert!((primal - rel.objective).abs() < 1e-6, "{rel:?}");
+}
+
+#[test]
+fn pricing_keeps_every_route_feasible_never_worsens_and_repeats() {
+    let inst = schoolrun::instance::read(
+        &std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/C101.txt"),
+    )
+    .unwrap();
+    let p = &inst.problem;
+    let settings = schoolrun::routing::Settings {
+        time_limit: None,
+        iterations: Some(1_000),
+        threads: 1,
+        seed: 5,
+        regret_share: 0.0,
+        pricing: true,
+    };
+    let plain = schoolrun::routing::solve(p, &settings, None, &|_, _| {});
+    let sp = contracts::partition::HighsPartitioner::default();
+    let priced = || schoolrun::routing::solve_with(p, &settings, None, &|_, _| {}, Some(&sp));
+    let a = priced();
+    assert!(schoolrun::routing::verify(p, &a.solution).ok());
+    assert!(a.solution.unassigned.is_empty());
+    assert!(a.solution.cost(p) <= plain.solution.cost(p));
+    let b = priced();
+    assert_eq!(a.solution.to_routes(p), b.solution.to_routes(p));
+
+    // Column generation itself: from the plain search's routes it finds new ones, its
+    // relaxation is below the plan it started from, and the dive's plan is feasible and
+    // not below the relaxation.
+    let mut pool = schoolrun::routing::Pool::new(usize::MAX);
+    pool.add_solution(p, &plain.solution);
+    let before = pool.len();
+    let cfg = schoolrun::routing::pricing::Pricing {
+        rounds: 10,
+        steps: 4,
+        per_step: 4,
+    };
+    let (g, dive) = schoolrun::routing::pricing::grow(
+        p,
+        &mut pool,
+        &sp,
+        &cfg,
+        std::time::Duration::from_secs(60),
+        None,
+    );
+    let dive = dive.expect("a dive");
+    assert!(g.added > 0 && pool.len() > before, "{g:?}");
+    assert!(g.root_bound <= plain.solution.cost(p) as f64, "{g:?}");
+    assert!(schoolrun::routing::verify(p, &dive).ok());
+    assert!(
+        dive.cost(p) as f64 >= g.root_bound - 1e-6 * g.root_bound.abs(),
+        "{g:?}"
+    );
 }

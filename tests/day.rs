@@ -16,6 +16,7 @@ pub(crate) fn settings(iterations: u64) -> Settings {
         threads: 2,
         seed: 7,
         regret_share: 0.0,
+        pricing: false,
     }
 }
 
@@ -624,7 +625,7 @@ mod any_plan {
         ) {
             let (sc, m) = random_day(seed, n, continuity);
             let travel = plan::travel(&m);
-            let s = Settings { time_limit: None, iterations: Some(iterations), threads: 1, seed, regret_share: 0.0 };
+            let s = Settings { time_limit: None, iterations: Some(iterations), threads: 1, seed, regret_share: 0.0, pricing: false };
             let p = plan::plan(&sc, &travel, &Locations::standard(&sc), &s, &|_, _| {}, None, None);
             let p = match p {
                 Ok(p) => p,
@@ -667,6 +668,7 @@ fn regret_insertion_keeps_the_rules_and_repeats() {
     let with_regret = |seed: u64| {
         let s = Settings {
             regret_share: 1.0,
+            pricing: false,
             seed,
             ..settings(300)
         };
@@ -686,6 +688,59 @@ fn regret_insertion_keeps_the_rules_and_repeats() {
     assert_ne!(vehicle_of(&sc, &p, "B").id, vehicle_of(&sc, &p, "C").id);
     assert!(p.unrouted.is_empty());
     let again = with_regret(3);
+    assert_eq!(p.routes, again.routes);
+    assert_eq!(p.cost_per_year, again.cost_per_year);
+}
+
+#[test]
+fn pricing_keeps_the_rules_and_repeats() {
+    // Column generation builds routes of its own (adding, removing and swapping pupils
+    // by the relaxation's prices): the solo pupil still rides alone, the incompatible
+    // pair never shares, the plan passes the plan-level checker, and it repeats.
+    let mut a = pupil("A", 0, 5.0);
+    a.0.solo = true;
+    let mut b = pupil("B", 0, 5.05);
+    let mut c = pupil("C", 0, 5.1);
+    b.0.incompatible_with = vec![2];
+    c.0.incompatible_with = vec![1];
+    let (sc, m) = scenario(
+        vec![
+            a,
+            b,
+            c,
+            pupil("D", 0, 5.2),
+            pupil("E", 0, 4.9),
+            pupil("F", 0, 3.0),
+            pupil("G", 0, 7.0),
+        ],
+        vec![school("S", 0.0, (9, 0))],
+        vec![vehicle("taxi", 4, 0, 40.0)],
+    );
+    let travel = plan::travel(&m);
+    let hs = schoolrun::contracts::partition::HighsPartitioner::default();
+    let priced = |seed: u64| {
+        let s = Settings {
+            pricing: true,
+            threads: 1,
+            seed,
+            ..settings(200)
+        };
+        plan::plan(
+            &sc,
+            &travel,
+            &Locations::standard(&sc),
+            &s,
+            &|_, _| {},
+            Some(&hs),
+            None,
+        )
+        .expect("a sound plan")
+    };
+    let p = priced(3);
+    assert_eq!(vehicle_of(&sc, &p, "A").pupils, vec![0]);
+    assert_ne!(vehicle_of(&sc, &p, "B").id, vehicle_of(&sc, &p, "C").id);
+    assert!(p.unrouted.is_empty());
+    let again = priced(3);
     assert_eq!(p.routes, again.routes);
     assert_eq!(p.cost_per_year, again.cost_per_year);
 }

@@ -16,6 +16,7 @@ fn small() -> Settings {
         threads: 1,
         seed: 5,
         regret_share: 0.0,
+        pricing: false,
     }
 }
 

@@ -11,6 +11,7 @@ pub(crate) fn settings(iterations: u64) -> Settings {
         threads: 2,
         seed: 7,
         regret_share: 0.0,
+        pricing: false,
     }
 }
 
@@ -311,7 +312,7 @@ mod every_job_that_fits_alone {
         #[test]
         fn is_routed_at_any_budget(seed in 0u64..1_000_000, jobs in 2usize..40, trips in 1usize..3, iterations in prop::sample::select(vec![0u64, 1, 50])) {
             let p = problem(seed, jobs, trips);
-            let s = routing::Settings { time_limit: None, iterations: Some(iterations), threads: 1, seed, regret_share: 0.0 };
+            let s = routing::Settings { time_limit: None, iterations: Some(iterations), threads: 1, seed, regret_share: 0.0, pricing: false };
             let out = routing::solve(&p, &s, None, &|_, _| {});
             prop_assert!(routing::verify(&p, &out.solution).ok());
             let mut ws = routing::evaluate::Workspace::new(&p);

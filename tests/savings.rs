@@ -107,6 +107,7 @@ fn exact_savings_known_by_construction() {
             threads: 1,
             seed: 7,
             regret_share: 0.0,
+            pricing: false,
         },
     };
     let refs = savings::references(&sc, &travel, &loc, &base, &s, &effort, &|_, _| {});

@@ -75,6 +75,8 @@ pub(crate) struct Solved {
     values: Vec<f64>,
     /// Reduced costs (LPs only; empty for a MIP).
     reduced: Vec<f64>,
+    /// Row duals, in the order rows were added (LPs only; empty for a MIP).
+    duals: Vec<f64>,
 }
 
 impl Solved {
@@ -86,6 +88,12 @@ impl Solved {
     /// The reduced cost of a variable in an LP solution (0 when unknown).
     pub fn reduced_cost(&self, v: Var) -> f64 {
         self.reduced.get(v.i).copied().unwrap_or(0.0)
+    }
+
+    /// The dual of the `row`-th row added, in an LP solution (0 when unknown). HiGHS's
+    /// sign convention: a column's reduced cost is its cost minus its rows' duals.
+    pub fn row_dual(&self, row: usize) -> f64 {
+        self.duals.get(row).copied().unwrap_or(0.0)
     }
 }
 
@@ -211,10 +219,13 @@ impl Mip {
             .unwrap_or(objective);
         let solution = solved.get_solution();
         let values = solution.columns().to_vec();
-        let reduced = if relax {
-            solution.dual_columns().to_vec()
+        let (reduced, duals) = if relax {
+            (
+                solution.dual_columns().to_vec(),
+                solution.dual_rows().to_vec(),
+            )
         } else {
-            Vec::new()
+            (Vec::new(), Vec::new())
         };
         Ok(Solved {
             status,
@@ -222,6 +233,7 @@ impl Mip {
             bound: bound.min(objective),
             values,
             reduced,
+            duals,
         })
     }
 }

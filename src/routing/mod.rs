@@ -8,6 +8,7 @@
 pub mod check;
 pub mod evaluate;
 pub mod pool;
+pub mod pricing;
 pub mod problem;
 pub mod route;
 pub mod schedule;
@@ -16,7 +17,7 @@ pub mod segment;
 pub mod solution;
 
 pub use evaluate::Insertion;
-pub use pool::{Column, Partitioning, Pool, SetPartitioner};
+pub use pool::{Column, Partitioning, Pool, Relaxation, SetPartitioner};
 pub use problem::{Job, MAX_TRIPS, Part, Problem, Stop, StopKind, Travel, VehicleType};
 pub use search::{Outcome, Settings, solve, solve_focused, solve_pooled, solve_with};
 pub use solution::Solution;

@@ -42,11 +42,31 @@ pub struct Partitioning<'a> {
     pub node_limit: Option<u32>,
 }
 
+/// The linear relaxation of a set-partitioning instance, solved to optimality.
+#[derive(Debug, Clone)]
+pub struct Relaxation {
+    /// Objective (cost units).
+    pub objective: f64,
+    /// Value of each column.
+    pub values: Vec<f64>,
+    /// Dual of each job's row (cost units): a route's reduced cost is its cost minus its
+    /// jobs' duals minus its vehicle type's dual.
+    pub row_duals: Vec<f64>,
+    /// Dual of each vehicle type's fleet row (≤ 0; 0 when the limit does not bind).
+    pub type_duals: Vec<f64>,
+}
+
 /// Solves set partitioning: returns chosen column indices, or `None` when nothing better
 /// than the incumbent was found or the solver failed.
 pub trait SetPartitioner: Sync {
     /// Chooses columns.
     fn choose(&self, problem: &Partitioning<'_>) -> Option<Vec<usize>>;
+
+    /// Solves the linear relaxation, for pricing new routes; `None` when the solver
+    /// cannot (the default) or fails.
+    fn relax(&self, _problem: &Partitioning<'_>) -> Option<Relaxation> {
+        None
+    }
 }
 
 /// A route kept in the pool.
@@ -153,6 +173,33 @@ impl Pool {
         }
     }
 
+    /// The set-partitioning instance over the pooled routes.
+    pub fn partitioning(
+        &self,
+        p: &Problem,
+        incumbent: Vec<usize>,
+        time_limit: Duration,
+        node_limit: Option<u32>,
+    ) -> Partitioning<'_> {
+        Partitioning {
+            rows: p.jobs.len(),
+            columns: self
+                .entries
+                .iter()
+                .map(|e| Column {
+                    cost: e.cost,
+                    vehicle: e.vehicle,
+                    rows: &e.jobs,
+                })
+                .collect(),
+            type_limits: p.vehicles.iter().map(|v| v.count).collect(),
+            row_penalty: p.unassigned_cost,
+            incumbent,
+            time_limit,
+            node_limit,
+        }
+    }
+
     /// Picks the best combination of pooled routes. `best` must be a feasible solution
     /// whose routes are in the pool (they are added if not); returns a strictly cheaper
     /// solution, or `None`.
@@ -176,23 +223,7 @@ impl Pool {
                 })
             })
             .collect();
-        let sp = Partitioning {
-            rows: p.jobs.len(),
-            columns: self
-                .entries
-                .iter()
-                .map(|e| Column {
-                    cost: e.cost,
-                    vehicle: e.vehicle,
-                    rows: &e.jobs,
-                })
-                .collect(),
-            type_limits: p.vehicles.iter().map(|v| v.count).collect(),
-            row_penalty: p.unassigned_cost,
-            incumbent,
-            time_limit,
-            node_limit,
-        };
+        let sp = self.partitioning(p, incumbent, time_limit, node_limit);
         let chosen = solver.choose(&sp)?;
         let routes = chosen
             .iter()

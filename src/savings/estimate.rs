@@ -194,6 +194,7 @@ impl<'a> Ctx<'a> {
             threads: 1,
             seed,
             regret_share: 0.0,
+            pricing: false,
         };
         let focus: Vec<u32> = (0..c.pupil_of_job.len() as u32)
             .filter(|&j| near.contains(&c.pupil_of_job[j as usize]))

@@ -195,6 +195,7 @@ fn plan_options(p: &Prepared, seed: u64, o: &ChainOptions) -> PlanOptions {
         seed: Some(seed),
         recombine: false,
         regret_share: 0.0,
+        price: false,
     }
 }
 

@@ -25,6 +25,8 @@ pub struct PlanOptions {
     pub recombine: bool,
     /// Share of iterations recreated by regret insertion (0 to 1; default 0).
     pub regret_share: f64,
+    /// Grow the route pool by column generation before recombining (`--price`).
+    pub price: bool,
 }
 
 /// Checks a share (0 to 1) given on the command line.
@@ -71,6 +73,7 @@ impl PlanOptions {
             threads: self.threads.unwrap_or(sc.solver.threads).max(1),
             seed: self.seed.unwrap_or(sc.solver.seed),
             regret_share: check_share(self.regret_share, "--regret-share")?,
+            pricing: self.price && self.recombine,
         })
     }
 }

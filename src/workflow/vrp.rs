@@ -49,6 +49,7 @@ pub fn solve(
         threads: o.threads,
         seed: o.seed,
         regret_share: 0.0,
+        pricing: false,
     };
     let sp = HighsPartitioner::default();
     let scale = inst.problem.cost_scale;

@@ -1,0 +1,385 @@
+//! Column generation over the route pool, with heuristic pricing. The linear relaxation
+//! of set partitioning over the pooled routes gives each job a dual price; a route whose
+//! cost is below the prices of the jobs it serves (negative reduced cost) would lower the
+//! relaxation, so it is worth adding to the pool. Pricing here is a local search over
+//! routes, not an exact pricing problem: from every route the relaxation uses, it adds a
+//! job, removes one or swaps one for another (each placed by the one evaluator, so every
+//! new route is feasible), keeps the neighbours of negative reduced cost, and descends
+//! from the best. Rounds repeat until no route is found or the round limit is reached.
+//! The relaxation's value is then a bound only over the routes generated, not a proof.
+//! (Desaulniers, Desrosiers & Solomon 2005, ch. 1, for the scheme; the local-search
+//! pricing is in the spirit of Desaulniers et al. 2008's tabu pricing.)
+
+use super::evaluate::{Insertion, Target, Workspace, best_in};
+use super::pool::{Column, Partitioning, Pool, Relaxation, SetPartitioner};
+use super::problem::Problem;
+use super::solution::Solution;
+use crate::rng::Rng;
+use std::time::{Duration, Instant};
+
+/// How much pricing to do.
+#[derive(Debug, Clone, Copy)]
+pub struct Pricing {
+    /// Most rounds (relaxation, then pricing).
+    pub rounds: usize,
+    /// Most descent steps from each route of the relaxation.
+    pub steps: usize,
+    /// Most new routes kept per descent step.
+    pub per_step: usize,
+}
+
+/// What a column generation did.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Growth {
+    /// Rounds run.
+    pub rounds: usize,
+    /// Routes added to the pool.
+    pub added: usize,
+    /// The relaxation's value once no more routes were found before the dive (cost
+    /// units): a bound over the routes generated, not a proven lower bound.
+    pub root_bound: f64,
+}
+
+/// A change to one route.
+#[derive(Debug, Clone, Copy)]
+enum Move {
+    Add(u32, Insertion),
+    Remove(u32),
+    /// Remove the first, insert the second.
+    Swap(u32, u32, Insertion),
+}
+
+/// Reduced cost of the (only) route of `s`.
+fn reduced(p: &Problem, s: &Solution, duals: &[f64], type_duals: &[f64]) -> f64 {
+    let Some(r) = s.routes.first() else {
+        return 0.0;
+    };
+    r.cost as f64 - r.job_list(p).map(|j| duals[j as usize]).sum::<f64>() - type_duals[r.vehicle]
+}
+
+/// `s` with the move applied.
+fn apply(p: &Problem, s: &Solution, m: Move) -> Solution {
+    let mut t = s.clone();
+    match m {
+        Move::Add(j, ins) => t.insert(p, j, &ins),
+        Move::Remove(i) => t.remove(p, i),
+        Move::Swap(i, j, ins) => {
+            t.remove(p, i);
+            t.insert(p, j, &ins);
+        }
+    }
+    t
+}
+
+/// The cheapest insertion of `job` into the one route of `s`.
+fn insertion(ws: &mut Workspace, p: &Problem, s: &Solution, job: u32) -> Option<Insertion> {
+    let t = Target {
+        route: &s.routes[0],
+        index: Some(0),
+        leaving: None,
+    };
+    // Blinks are off, so the generator is never drawn from.
+    best_in(ws, p, s, &t, job, &mut Rng::new(0), 0.0)
+}
+
+/// Every add, remove and swap move from the route of `s` with its reduced cost, ascending.
+fn neighbours(
+    ws: &mut Workspace,
+    p: &Problem,
+    s: &Solution,
+    duals: &[f64],
+    type_duals: &[f64],
+) -> Vec<(f64, Move)> {
+    let mut out = Vec::new();
+    let r = &s.routes[0];
+    let base = reduced(p, s, duals, type_duals);
+    let on: Vec<u32> = r.job_list(p).collect();
+    let off: Vec<u32> = s
+        .unassigned
+        .iter()
+        .copied()
+        .filter(|&j| duals[j as usize] > 0.0)
+        .collect();
+    for &j in &off {
+        if let Some(ins) = insertion(ws, p, s, j) {
+            out.push((
+                base + ins.delta as f64 - duals[j as usize],
+                Move::Add(j, ins),
+            ));
+        }
+    }
+    for &i in &on {
+        if on.len() == 1 {
+            break;
+        }
+        let mut t = s.clone();
+        t.remove(p, i);
+        let without = reduced(p, &t, duals, type_duals);
+        out.push((without, Move::Remove(i)));
+        for &j in &off {
+            if let Some(ins) = insertion(ws, p, &t, j) {
+                out.push((
+                    without + ins.delta as f64 - duals[j as usize],
+                    Move::Swap(i, j, ins),
+                ));
+            }
+        }
+    }
+    out.sort_by(|a, b| a.0.total_cmp(&b.0));
+    out
+}
+
+/// The pooled routes that serve none of the `covered` jobs, as a set-partitioning
+/// instance with the fleet less the `used` vehicles, and the pool index of each column.
+fn restricted<'a>(
+    p: &Problem,
+    entries: &'a [Pooled],
+    covered: &[bool],
+    used: &[u32],
+    time_limit: Duration,
+) -> (Partitioning<'a>, Vec<usize>) {
+    let mut columns = Vec::new();
+    let mut index = Vec::new();
+    for (k, e) in entries.iter().enumerate() {
+        if e.jobs.iter().all(|&j| !covered[j as usize]) {
+            columns.push(Column {
+                cost: e.cost,
+                vehicle: e.vehicle,
+                rows: &e.jobs,
+            });
+            index.push(k);
+        }
+    }
+    let sp = Partitioning {
+        rows: p.jobs.len(),
+        columns,
+        type_limits: p
+            .vehicles
+            .iter()
+            .zip(used)
+            .map(|(v, &u)| v.count.map(|c| c.saturating_sub(u)))
+            .collect(),
+        row_penalty: p.unassigned_cost,
+        incumbent: Vec::new(),
+        time_limit,
+        node_limit: None,
+    };
+    (sp, index)
+}
+
+/// A pooled route: vehicle type, stops per trip, jobs (ascending) and cost.
+struct Pooled {
+    vehicle: usize,
+    trips: Vec<Vec<u32>>,
+    jobs: Vec<u32>,
+    cost: i64,
+}
+
+/// A snapshot of the pool's routes, in pool order.
+fn snapshot(pool: &Pool) -> Vec<Pooled> {
+    pool.routes()
+        .map(|(vehicle, t, j, cost)| Pooled {
+            vehicle,
+            trips: t.to_vec(),
+            jobs: j.to_vec(),
+            cost,
+        })
+        .collect()
+}
+
+/// What a column generation works with.
+struct Run<'a> {
+    p: &'a Problem,
+    solver: &'a dyn SetPartitioner,
+    cfg: &'a Pricing,
+    /// Limit of each relaxation's solve.
+    time_limit: Duration,
+    /// No new round starts after this.
+    deadline: Option<Instant>,
+    ws: Workspace,
+    growth: Growth,
+}
+
+/// New routes must beat the prices by more than rounding.
+const EPS: f64 = 1e-3;
+
+impl Run<'_> {
+    /// One pricing pass from the routes the relaxation uses; jobs in `covered` are never
+    /// added. Returns the number of routes added to the pool.
+    fn price(
+        &mut self,
+        pool: &mut Pool,
+        starts: Vec<(usize, Vec<Vec<u32>>)>,
+        rel: &Relaxation,
+        covered: &[bool],
+    ) -> usize {
+        let p = self.p;
+        // Jobs already served by fixed routes are priced out.
+        let duals: Vec<f64> = rel
+            .row_duals
+            .iter()
+            .zip(covered)
+            .map(|(&d, &c)| if c { f64::NEG_INFINITY } else { d })
+            .collect();
+        let before = pool.len();
+        for (v, trips) in starts {
+            let mut s = Solution::from_routes(p, vec![(v, trips)]);
+            let mut current = reduced(p, &s, &duals, &rel.type_duals);
+            for _ in 0..self.cfg.steps {
+                if s.routes.is_empty() {
+                    break;
+                }
+                let moves = neighbours(&mut self.ws, p, &s, &duals, &rel.type_duals);
+                for &(_, m) in moves
+                    .iter()
+                    .take_while(|m| m.0 < -EPS)
+                    .take(self.cfg.per_step)
+                {
+                    if let Some(r) = apply(p, &s, m).routes.first() {
+                        pool.add(p, r);
+                    }
+                }
+                // Descend to the best neighbour while it improves.
+                match moves.first() {
+                    Some(&(rc, m)) if rc < current - EPS => {
+                        current = rc;
+                        s = apply(p, &s, m);
+                    }
+                    _ => break,
+                }
+            }
+        }
+        pool.len() - before
+    }
+
+    /// Column generation over the jobs not `covered` (with `used` vehicles of each type
+    /// taken by fixed routes) until no new route is found, `cfg.rounds` rounds or the
+    /// deadline; returns the last relaxation and its columns' pool indices.
+    fn generate(
+        &mut self,
+        pool: &mut Pool,
+        covered: &[bool],
+        used: &[u32],
+    ) -> Option<(Relaxation, Vec<usize>)> {
+        let mut last = None;
+        for _ in 0..self.cfg.rounds.max(1) {
+            let entries = snapshot(pool);
+            let (sp, index) = restricted(self.p, &entries, covered, used, self.time_limit);
+            let rel = self.solver.relax(&sp)?;
+            drop(sp);
+            let starts: Vec<(usize, Vec<Vec<u32>>)> = index
+                .iter()
+                .zip(&rel.values)
+                .filter(|&(_, &x)| x > 1e-6)
+                .map(|(&k, _)| (entries[k].vehicle, entries[k].trips.clone()))
+                .collect();
+            let (rel, _) = last.insert((rel, index));
+            if self.deadline.is_some_and(|d| Instant::now() >= d) {
+                break;
+            }
+            self.growth.rounds += 1;
+            let added = self.price(pool, starts, rel, covered);
+            self.growth.added += added;
+            if added == 0 {
+                break;
+            }
+        }
+        last
+    }
+}
+
+/// Grows `pool` by column generation (see the module's comment), then dives: fixes the
+/// routes the relaxation uses whole and the one it uses most, generates again over the
+/// jobs left, and repeats until the relaxation is whole. Returns what it did and the
+/// dive's solution (jobs no route could take are unassigned in it); `None` when routes
+/// are not independent (a split cost ties partner jobs across routes) or the solver
+/// cannot relax. `time_limit` bounds each relaxation's solve; no round starts after
+/// `deadline`.
+pub fn grow(
+    p: &Problem,
+    pool: &mut Pool,
+    solver: &dyn SetPartitioner,
+    cfg: &Pricing,
+    time_limit: Duration,
+    deadline: Option<Instant>,
+) -> (Growth, Option<Solution>) {
+    let mut run = Run {
+        p,
+        solver,
+        cfg,
+        time_limit,
+        deadline,
+        ws: Workspace::new(p),
+        growth: Growth::default(),
+    };
+    if p.split_cost > 0 && p.jobs.iter().any(|j| j.partner.is_some()) {
+        return (run.growth, None);
+    }
+    pool.unbounded();
+    add_alone(&mut run.ws, p, pool);
+    let mut covered = vec![false; p.jobs.len()];
+    let mut used = vec![0u32; p.vehicles.len()];
+    let mut fixed: Vec<(usize, Vec<Vec<u32>>)> = Vec::new();
+    let mut root = true;
+    while covered.iter().any(|&c| !c) {
+        // Nothing left to cover the jobs with ends the dive: the jobs left are unassigned.
+        let Some((rel, index)) = run.generate(pool, &covered, &used) else {
+            if root {
+                return (run.growth, None);
+            }
+            break;
+        };
+        if root {
+            run.growth.root_bound = rel.objective;
+            root = false;
+        }
+        let entries = snapshot(pool);
+        let mut chosen: Vec<usize> = Vec::new();
+        let mut most: Option<(f64, usize)> = None;
+        for (c, &x) in rel.values.iter().enumerate() {
+            if x > 1.0 - 1e-6 {
+                chosen.push(c);
+            } else if x > 1e-6 && most.is_none_or(|(m, _)| x > m) {
+                most = Some((x, c));
+            }
+        }
+        let whole = most.is_none();
+        chosen.extend(most.map(|(_, c)| c));
+        for c in &chosen {
+            let e = &entries[index[*c]];
+            if e.jobs.iter().any(|&j| covered[j as usize]) {
+                continue;
+            }
+            for &j in &e.jobs {
+                covered[j as usize] = true;
+            }
+            used[e.vehicle] += 1;
+            fixed.push((e.vehicle, e.trips.clone()));
+        }
+        if whole || chosen.is_empty() {
+            break;
+        }
+    }
+    (run.growth, Some(Solution::from_routes(p, fixed)))
+}
+
+/// Adds every job alone on each vehicle type that can take it, so that a dive always
+/// has a route for the jobs its fixed routes leave.
+fn add_alone(ws: &mut Workspace, p: &Problem, pool: &mut Pool) {
+    let empty = Solution::empty(p);
+    for job in 0..p.jobs.len() as u32 {
+        for v in 0..p.vehicles.len() {
+            let template = ws.template(v).clone();
+            let t = Target {
+                route: &template,
+                index: None,
+                leaving: None,
+            };
+            if let Some(ins) = best_in(ws, p, &empty, &t, job, &mut Rng::new(0), 0.0) {
+                let mut s = empty.clone();
+                s.insert(p, job, &ins);
+                pool.add(p, &s.routes[0]);
+            }
+        }
+    }
+}

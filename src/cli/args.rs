@@ -111,9 +111,9 @@ pub enum Command {
         regret_share: f64,
         /// Before recombining, grow the route pool by column generation (prices from the
         /// set-partitioning relaxation, new routes by local search) and dive for a plan.
-        /// On the demo at 60,000 iterations: a plan about 1.3% cheaper for about 1.5
-        /// minutes more; the seed spread stays (BENCHMARKS.md). Ignored with
-        /// --no-recombine.
+        /// On the demo at 60,000 iterations: a plan about 1.3% cheaper for about a minute
+        /// more (about level per second with a longer search); the seed spread stays
+        /// (BENCHMARKS.md). Ignored with --no-recombine.
         #[arg(long)]
         price: bool,
         /// Largest allowed distance from a home or school to a road, in metres.

@@ -38,6 +38,8 @@ pub struct Growth {
     /// The relaxation's value once no more routes were found before the dive (cost
     /// units): a bound over the routes generated, not a proven lower bound.
     pub root_bound: f64,
+    /// The deadline stopped it.
+    pub cut_short: bool,
 }
 
 /// A change to one route.
@@ -275,6 +277,7 @@ impl Run<'_> {
                 .collect();
             let (rel, _) = last.insert((rel, index));
             if self.deadline.is_some_and(|d| Instant::now() >= d) {
+                self.growth.cut_short = true;
                 break;
             }
             self.growth.rounds += 1;
@@ -294,7 +297,7 @@ impl Run<'_> {
 /// dive's solution (jobs no route could take are unassigned in it); `None` when routes
 /// are not independent (a split cost ties partner jobs across routes) or the solver
 /// cannot relax. `time_limit` bounds each relaxation's solve; no round starts after
-/// `deadline`.
+/// `deadline`, and the dive stops there (its solution then leaves jobs unassigned).
 pub fn grow(
     p: &Problem,
     pool: &mut Pool,
@@ -332,6 +335,10 @@ pub fn grow(
         if root {
             run.growth.root_bound = rel.objective;
             root = false;
+        }
+        if run.growth.cut_short {
+            // Out of time: the dive stops, and its jobs left are unassigned.
+            break;
         }
         let entries = snapshot(pool);
         let mut chosen: Vec<usize> = Vec::new();

@@ -41,8 +41,9 @@ pub struct Settings {
     /// Before recombination, grow the route pool by column generation and dive for a
     /// solution ([`pricing`]), then recombine with [`PRICED_NODES`] nodes. Only with a
     /// set-partitioning solver. On the demo's school day at 60,000 iterations it lowers
-    /// the median plan by about £16k a year (1.3%) at about 1.5 minutes more, without
-    /// narrowing the seed spread (BENCHMARKS.md, "Column generation").
+    /// the median plan by about £15k a year (1.3%) for about a minute more (about level
+    /// per second with a longer search), without narrowing the seed spread (BENCHMARKS.md,
+    /// "Column generation before recombination").
     pub pricing: bool,
 }
 
@@ -69,7 +70,7 @@ const RECOMBINE_SHARE: f64 = 0.1;
 /// pools, about what the earlier 20-s clock limit gave).
 const RECOMBINE_NODES: u32 = 200;
 /// Branch-and-bound nodes of recombination after pricing: the grown pool's MIP needs
-/// more (BENCHMARKS.md, "Column generation": 200 nodes left it 2–3% above 1,000's).
+/// more (BENCHMARKS.md, "Column generation before recombination").
 const PRICED_NODES: u32 = 1_000;
 /// How much column generation `Settings::pricing` does.
 const PRICING: Pricing = Pricing {
@@ -286,9 +287,11 @@ pub fn solve_with(
         };
         let began = Instant::now();
         if settings.pricing {
-            // A time-limited run prices for at most half the time left.
-            let deadline = settings.time_limit.map(|_| began + budget / 2);
-            let (_, dived) = pricing::grow(p, &mut pool, solver, &PRICING, budget, deadline);
+            // Pricing may use half of recombination's time (in a run of fixed
+            // iterations, half of the clock guard; where that binds, the run says so).
+            let deadline = began + budget / 2;
+            let (g, dived) = pricing::grow(p, &mut pool, solver, &PRICING, budget, Some(deadline));
+            timed_out |= nodes.is_some() && g.cut_short;
             if let Some(mut d) = dived
                 && d.unassigned.is_empty()
                 && d.within_fleet(p)

@@ -113,7 +113,8 @@ pub enum Command {
         /// set-partitioning relaxation, new routes by local search) and dive for a plan.
         /// On the demo at 60,000 iterations: a plan about 1.3% cheaper for about a minute
         /// more (about level per second with a longer search); the seed spread stays
-        /// (BENCHMARKS.md). Ignored with --no-recombine.
+        /// (BENCHMARKS.md). For scenarios of a few hundred pupils: at 1,000 it ran 15
+        /// minutes for no gain. Ignored with --no-recombine.
         #[arg(long)]
         price: bool,
         /// Largest allowed distance from a home or school to a road, in metres.

@@ -42,8 +42,9 @@ pub struct Settings {
     /// solution ([`pricing`]), then recombine with [`PRICED_NODES`] nodes. Only with a
     /// set-partitioning solver. On the demo's school day at 60,000 iterations it lowers
     /// the median plan by about £15k a year (1.3%) for about a minute more (about level
-    /// per second with a longer search), without narrowing the seed spread (BENCHMARKS.md,
-    /// "Column generation before recombination").
+    /// per second with a longer search), without narrowing the seed spread; at 1,000
+    /// pupils its pricing runs out of time for no gain (BENCHMARKS.md, "Column
+    /// generation before recombination").
     pub pricing: bool,
 }
 

@@ -522,21 +522,31 @@ fn cli_tender_on_the_demo_plan() {
     assert!(String::from_utf8_lossy(&st.stderr).contains("plan.json"));
 }
 
-#[test]
-fn recombination_never_worsens_an_iteration_limited_search() {
+/// Solomon's C101 and one-thread settings of fixed iterations.
+fn c101(
+    iterations: u64,
+    seed: u64,
+    pricing: bool,
+) -> (schoolrun::instance::Instance, schoolrun::routing::Settings) {
     let inst = schoolrun::instance::read(
         &std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/C101.txt"),
     )
     .unwrap();
-    let p = &inst.problem;
     let settings = schoolrun::routing::Settings {
         time_limit: None,
-        iterations: Some(2_000),
+        iterations: Some(iterations),
         threads: 1,
-        seed: 3,
+        seed,
         regret_share: 0.0,
-        pricing: false,
+        pricing,
     };
+    (inst, settings)
+}
+
+#[test]
+fn recombination_never_worsens_an_iteration_limited_search() {
+    let (inst, settings) = c101(2_000, 3, false);
+    let p = &inst.problem;
     let plain = schoolrun::routing::solve(p, &settings, None, &|_, _| {});
     let sp = contracts::partition::HighsPartitioner::default();
     let with = schoolrun::routing::solve_with(p, &settings, None, &|_, _| {}, Some(&sp));
@@ -602,19 +612,8 @@ fn the_relaxation_prices_every_column_at_zero_or_more() {
 
 #[test]
 fn pricing_keeps_every_route_feasible_never_worsens_and_repeats() {
-    let inst = schoolrun::instance::read(
-        &std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/C101.txt"),
-    )
-    .unwrap();
+    let (inst, settings) = c101(1_000, 5, true);
     let p = &inst.problem;
-    let settings = schoolrun::routing::Settings {
-        time_limit: None,
-        iterations: Some(1_000),
-        threads: 1,
-        seed: 5,
-        regret_share: 0.0,
-        pricing: true,
-    };
     let plain = schoolrun::routing::solve(p, &settings, None, &|_, _| {});
     let sp = contracts::partition::HighsPartitioner::default();
     let priced = || schoolrun::routing::solve_with(p, &settings, None, &|_, _| {}, Some(&sp));

@@ -649,18 +649,23 @@ mod any_plan {
     }
 }
 
-#[test]
-fn regret_insertion_keeps_the_rules_and_repeats() {
-    // Every recreate by regret insertion: the solo pupil still rides alone, the
-    // incompatible pair never shares, the checker passes, and the plan repeats.
+/// Five pupils of one school: A travels alone, B and C must never share.
+fn rule_pupils() -> Vec<(Pupil, f64)> {
     let mut a = pupil("A", 0, 5.0);
     a.0.solo = true;
     let mut b = pupil("B", 0, 5.05);
     let mut c = pupil("C", 0, 5.1);
     b.0.incompatible_with = vec![2];
     c.0.incompatible_with = vec![1];
+    vec![a, b, c, pupil("D", 0, 5.2), pupil("E", 0, 4.9)]
+}
+
+#[test]
+fn regret_insertion_keeps_the_rules_and_repeats() {
+    // Every recreate by regret insertion: the solo pupil still rides alone, the
+    // incompatible pair never shares, the checker passes, and the plan repeats.
     let (sc, m) = scenario(
-        vec![a, b, c, pupil("D", 0, 5.2), pupil("E", 0, 4.9)],
+        rule_pupils(),
         vec![school("S", 0.0, (9, 0))],
         vec![vehicle("taxi", 4, 0, 40.0)],
     );
@@ -697,22 +702,10 @@ fn pricing_keeps_the_rules_and_repeats() {
     // Column generation builds routes of its own (adding, removing and swapping pupils
     // by the relaxation's prices): the solo pupil still rides alone, the incompatible
     // pair never shares, the plan passes the plan-level checker, and it repeats.
-    let mut a = pupil("A", 0, 5.0);
-    a.0.solo = true;
-    let mut b = pupil("B", 0, 5.05);
-    let mut c = pupil("C", 0, 5.1);
-    b.0.incompatible_with = vec![2];
-    c.0.incompatible_with = vec![1];
+    let mut pupils = rule_pupils();
+    pupils.extend([pupil("F", 0, 3.0), pupil("G", 0, 7.0)]);
     let (sc, m) = scenario(
-        vec![
-            a,
-            b,
-            c,
-            pupil("D", 0, 5.2),
-            pupil("E", 0, 4.9),
-            pupil("F", 0, 3.0),
-            pupil("G", 0, 7.0),
-        ],
+        pupils,
         vec![school("S", 0.0, (9, 0))],
         vec![vehicle("taxi", 4, 0, 40.0)],
     );

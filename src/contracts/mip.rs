@@ -238,6 +238,12 @@ impl Mip {
     }
 }
 
+/// A divisor that brings integer costs to at most 1 in magnitude, keeping a model's
+/// numbers moderate (1 when there are none).
+pub(crate) fn cost_scale(costs: impl Iterator<Item = i64>) -> f64 {
+    costs.map(i64::unsigned_abs).max().unwrap_or(1).max(1) as f64
+}
+
 /// Constraint sense.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Sense {

@@ -7,7 +7,7 @@
 //! model with `λ ∈ [0,1]` is the linear relaxation whose duals price new routes in
 //! column generation ([`crate::routing::pricing`]).
 
-use super::mip::{Mip, Sense, Status, Var};
+use super::mip::{Mip, Sense, Status, Var, cost_scale};
 use crate::routing::{Partitioning, Relaxation, SetPartitioner};
 
 /// The set-partitioning solver used by `plan` and `vrp solve`.
@@ -36,13 +36,7 @@ struct Model {
 fn model(sp: &Partitioning<'_>, relax: bool) -> Model {
     let mut mip = Mip::new(relax);
     // Costs are scaled integers; keep the MIP's numbers moderate.
-    let scale = sp
-        .columns
-        .iter()
-        .map(|c| c.cost.unsigned_abs())
-        .max()
-        .unwrap_or(1)
-        .max(1) as f64;
+    let scale = cost_scale(sp.columns.iter().map(|c| c.cost));
     let lambda: Vec<_> = sp
         .columns
         .iter()

@@ -25,13 +25,7 @@ impl StabilitySolver for HighsStability {
         if m.columns.is_empty() {
             return None;
         }
-        let scale = m
-            .columns
-            .iter()
-            .map(|c| c.cost.unsigned_abs())
-            .max()
-            .unwrap_or(1)
-            .max(1) as f64;
+        let scale = super::mip::cost_scale(m.columns.iter().map(|c| c.cost));
         let mut mip = Mip::new(false);
         let lambda: Vec<_> = m
             .columns

@@ -660,41 +660,52 @@ fn rule_pupils() -> Vec<(Pupil, f64)> {
     vec![a, b, c, pupil("D", 0, 5.2), pupil("E", 0, 4.9)]
 }
 
-#[test]
-fn regret_insertion_keeps_the_rules_and_repeats() {
-    // Every recreate by regret insertion: the solo pupil still rides alone, the
-    // incompatible pair never shares, the checker passes, and the plan repeats.
+/// Plans `pupils` of one school twice with seed 3 under `s` (and `recombine`): the solo
+/// pupil A rides alone, B and C never share, nobody is left out, and the plan repeats.
+fn rules_hold_and_repeat(
+    pupils: Vec<(Pupil, f64)>,
+    s: Settings,
+    recombine: Option<&dyn schoolrun::routing::SetPartitioner>,
+) {
     let (sc, m) = scenario(
-        rule_pupils(),
+        pupils,
         vec![school("S", 0.0, (9, 0))],
         vec![vehicle("taxi", 4, 0, 40.0)],
     );
     let travel = plan::travel(&m);
-    let with_regret = |seed: u64| {
-        let s = Settings {
-            regret_share: 1.0,
-            pricing: false,
-            seed,
-            ..settings(300)
-        };
+    let run = || {
         plan::plan(
             &sc,
             &travel,
             &Locations::standard(&sc),
-            &s,
+            &Settings {
+                seed: 3,
+                ..s.clone()
+            },
             &|_, _| {},
-            None,
+            recombine,
             None,
         )
         .expect("a sound plan")
     };
-    let p = with_regret(3);
+    let p = run();
     assert_eq!(vehicle_of(&sc, &p, "A").pupils, vec![0]);
     assert_ne!(vehicle_of(&sc, &p, "B").id, vehicle_of(&sc, &p, "C").id);
     assert!(p.unrouted.is_empty());
-    let again = with_regret(3);
+    let again = run();
     assert_eq!(p.routes, again.routes);
     assert_eq!(p.cost_per_year, again.cost_per_year);
+}
+
+#[test]
+fn regret_insertion_keeps_the_rules_and_repeats() {
+    // Every recreate by regret insertion: the solo pupil still rides alone, the
+    // incompatible pair never shares, the checker passes, and the plan repeats.
+    let s = Settings {
+        regret_share: 1.0,
+        ..settings(300)
+    };
+    rules_hold_and_repeat(rule_pupils(), s, None);
 }
 
 #[test]
@@ -704,36 +715,11 @@ fn pricing_keeps_the_rules_and_repeats() {
     // pair never shares, the plan passes the plan-level checker, and it repeats.
     let mut pupils = rule_pupils();
     pupils.extend([pupil("F", 0, 3.0), pupil("G", 0, 7.0)]);
-    let (sc, m) = scenario(
-        pupils,
-        vec![school("S", 0.0, (9, 0))],
-        vec![vehicle("taxi", 4, 0, 40.0)],
-    );
-    let travel = plan::travel(&m);
-    let hs = schoolrun::contracts::partition::HighsPartitioner::default();
-    let priced = |seed: u64| {
-        let s = Settings {
-            pricing: true,
-            threads: 1,
-            seed,
-            ..settings(200)
-        };
-        plan::plan(
-            &sc,
-            &travel,
-            &Locations::standard(&sc),
-            &s,
-            &|_, _| {},
-            Some(&hs),
-            None,
-        )
-        .expect("a sound plan")
+    let s = Settings {
+        pricing: true,
+        threads: 1,
+        ..settings(200)
     };
-    let p = priced(3);
-    assert_eq!(vehicle_of(&sc, &p, "A").pupils, vec![0]);
-    assert_ne!(vehicle_of(&sc, &p, "B").id, vehicle_of(&sc, &p, "C").id);
-    assert!(p.unrouted.is_empty());
-    let again = priced(3);
-    assert_eq!(p.routes, again.routes);
-    assert_eq!(p.cost_per_year, again.cost_per_year);
+    let hs = schoolrun::contracts::partition::HighsPartitioner::default();
+    rules_hold_and_repeat(pupils, s, Some(&hs));
 }

@@ -122,6 +122,12 @@ impl Pool {
             .map(|e| (e.vehicle, e.trips.as_slice(), e.jobs.as_slice(), e.cost))
     }
 
+    /// The `k`-th route held, as [`Pool::routes`] gives it.
+    pub fn route(&self, k: usize) -> (usize, &[Vec<u32>], &[u32], i64) {
+        let e = &self.entries[k];
+        (e.vehicle, e.trips.as_slice(), e.jobs.as_slice(), e.cost)
+    }
+
     /// Routes held.
     pub fn len(&self) -> usize {
         self.entries.len()

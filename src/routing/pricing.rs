@@ -135,19 +135,19 @@ fn neighbours(
 /// instance with the fleet less the `used` vehicles, and the pool index of each column.
 fn restricted<'a>(
     p: &Problem,
-    entries: &'a [Pooled],
+    pool: &'a Pool,
     covered: &[bool],
     used: &[u32],
     time_limit: Duration,
 ) -> (Partitioning<'a>, Vec<usize>) {
     let mut columns = Vec::new();
     let mut index = Vec::new();
-    for (k, e) in entries.iter().enumerate() {
-        if e.jobs.iter().all(|&j| !covered[j as usize]) {
+    for (k, (vehicle, _, rows, cost)) in pool.routes().enumerate() {
+        if rows.iter().all(|&j| !covered[j as usize]) {
             columns.push(Column {
-                cost: e.cost,
-                vehicle: e.vehicle,
-                rows: &e.jobs,
+                cost,
+                vehicle,
+                rows,
             });
             index.push(k);
         }
@@ -167,26 +167,6 @@ fn restricted<'a>(
         node_limit: None,
     };
     (sp, index)
-}
-
-/// A pooled route: vehicle type, stops per trip, jobs (ascending) and cost.
-struct Pooled {
-    vehicle: usize,
-    trips: Vec<Vec<u32>>,
-    jobs: Vec<u32>,
-    cost: i64,
-}
-
-/// A snapshot of the pool's routes, in pool order.
-fn snapshot(pool: &Pool) -> Vec<Pooled> {
-    pool.routes()
-        .map(|(vehicle, t, j, cost)| Pooled {
-            vehicle,
-            trips: t.to_vec(),
-            jobs: j.to_vec(),
-            cost,
-        })
-        .collect()
 }
 
 /// What a column generation works with.
@@ -265,15 +245,17 @@ impl Run<'_> {
     ) -> Option<(Relaxation, Vec<usize>)> {
         let mut last = None;
         for _ in 0..self.cfg.rounds.max(1) {
-            let entries = snapshot(pool);
-            let (sp, index) = restricted(self.p, &entries, covered, used, self.time_limit);
+            let (sp, index) = restricted(self.p, pool, covered, used, self.time_limit);
             let rel = self.solver.relax(&sp)?;
             drop(sp);
             let starts: Vec<(usize, Vec<Vec<u32>>)> = index
                 .iter()
                 .zip(&rel.values)
                 .filter(|&(_, &x)| x > 1e-6)
-                .map(|(&k, _)| (entries[k].vehicle, entries[k].trips.clone()))
+                .map(|(&k, _)| {
+                    let (v, trips, _, _) = pool.route(k);
+                    (v, trips.to_vec())
+                })
                 .collect();
             let (rel, _) = last.insert((rel, index));
             if self.deadline.is_some_and(|d| Instant::now() >= d) {
@@ -340,7 +322,6 @@ pub fn grow(
             // Out of time: the dive stops, and its jobs left are unassigned.
             break;
         }
-        let entries = snapshot(pool);
         let mut chosen: Vec<usize> = Vec::new();
         let mut most: Option<(f64, usize)> = None;
         for (c, &x) in rel.values.iter().enumerate() {
@@ -353,15 +334,15 @@ pub fn grow(
         let whole = most.is_none();
         chosen.extend(most.map(|(_, c)| c));
         for c in &chosen {
-            let e = &entries[index[*c]];
-            if e.jobs.iter().any(|&j| covered[j as usize]) {
+            let (v, trips, jobs, _) = pool.route(index[*c]);
+            if jobs.iter().any(|&j| covered[j as usize]) {
                 continue;
             }
-            for &j in &e.jobs {
+            for &j in jobs {
                 covered[j as usize] = true;
             }
-            used[e.vehicle] += 1;
-            fixed.push((e.vehicle, e.trips.clone()));
+            used[v] += 1;
+            fixed.push((v, trips.to_vec()));
         }
         if whole || chosen.is_empty() {
             break;

@@ -56,6 +56,8 @@ fn exact_savings_known_by_construction() {
         (c.lower_per_year, c.marginal_per_year, c.upper_per_year),
         (vehicle_day, vehicle_day, vehicle_day)
     );
+    // Proven too: the ceiling (a vehicle-day of their own) is that same day.
+    assert_eq!(c.ceiling_per_year, Some(vehicle_day));
     // B: nothing, exactly (A is still collected from the same place), although B's
     // average share of the shared taxi is half its cost. Likewise A.
     for id in ["A", "B"] {
@@ -81,6 +83,8 @@ fn exact_savings_known_by_construction() {
         (taxi, taxi, taxi)
     );
     assert_eq!(pair.synergy_per_year, taxi);
+    // The two alone need that taxi: the proven ceiling meets the bounds.
+    assert_eq!(pair.joint_ceiling_per_year, Some(taxi));
     // PTB for B costs money and saves none: a negative net, shown as it is; ITT's first
     // year includes training.
     let ptb_b = by_id("B")
@@ -115,7 +119,7 @@ fn exact_savings_known_by_construction() {
     let checks = savings::check(&sc, &travel, &loc, &base, &s, &refs);
     assert_eq!(checks.len(), 3);
     for c in &checks {
-        assert!(c.inside, "{c:?}");
+        assert!(c.inside && c.inside_proven, "{c:?}");
         assert_eq!(c.thorough, c.estimate, "{c:?}");
     }
 }
@@ -152,10 +156,18 @@ fn demo_estimates_keep_their_bounds_and_never_raise_the_best_cost() {
         assert!(p.lower_per_year <= p.marginal_per_year, "{p:?}");
         assert!(p.marginal_per_year <= p.upper_per_year, "{p:?}");
         assert_eq!(p.exact, p.lower_per_year == p.upper_per_year);
+        // Taxis and WAVs have no count limit on the demo: every pupil has a proven
+        // ceiling, and no estimate exceeds it.
+        let ceiling = p.ceiling_per_year.expect("a ceiling");
+        assert!(p.marginal_per_year <= ceiling, "{p:?}");
     }
     for pr in &s.pairs {
         assert!(pr.joint_lower_per_year <= pr.joint_per_year);
         assert!(pr.joint_per_year <= pr.joint_upper_per_year);
+        assert!(
+            pr.joint_ceiling_per_year
+                .is_some_and(|c| pr.joint_per_year <= c)
+        );
     }
 }
 

@@ -301,8 +301,9 @@ impl ChainPrinter {
                 }
                 if !sr.checks.is_empty() {
                     let inside = sr.checks.iter().filter(|c| c.inside).count();
+                    let proven = sr.checks.iter().filter(|c| c.inside_proven).count();
                     self.say(format!(
-                        "   check: {inside} of {} thorough re-solves inside the bounds",
+                        "   check: {inside} of {} thorough re-solves inside [lower, upper over the plans known]; {proven} inside the proven [lower, ceiling]",
                         sr.checks.len()
                     ));
                     if let Some((first, cost)) = &sr.first_checks {
@@ -316,18 +317,19 @@ impl ChainPrinter {
                     for c in &sr.checks {
                         let id = sr.savings.pupils.iter().find(|p| p.pupil == c.pupil);
                         self.say(format!(
-                            "     pupil {}: lower {} estimate {} upper {}; thorough {}{}",
+                            "     pupil {}: lower {} estimate {} upper {} ceiling {}; thorough {}{}",
                             id.map_or("?", |p| p.pupil_id.as_str()),
                             c.lower,
                             c.estimate,
                             c.upper,
+                            c.ceiling.map_or("none".to_string(), |x| x.to_string()),
                             c.thorough,
                             if c.inside {
                                 ""
                             } else if c.thorough < c.lower {
                                 " (below the lower bound: the check knows a cheaper plan with everyone)"
                             } else {
-                                " (above the upper bound: the check knows a cheaper plan without them)"
+                                " (above the upper bound: the check knows a cheaper plan without them than the estimates)"
                             }
                         ));
                     }

@@ -349,7 +349,7 @@ const GLOSSARY: &str = r#"<h2>Glossary</h2><table>
 <tr><td>reference prices</td><td>the council's own rate card (vehicles.csv): how every plan is priced before it is tendered</td></tr>
 <tr><td>tender prices</td><td>what the retender awards (operators' rate cards, bids and bundles)</td></tr>
 <tr><td>continuity</td><td>whether a pupil comes home on the vehicle that brought them (same_vehicle), may change at a cost (cost), or freely (free)</td></tr>
-<tr><td>lower / upper bound</td><td>proven limits of a pupil's route saving: the saving of taking them out and changing nothing else, and the cost of putting them back into the best plan without them</td></tr>
+<tr><td>lower / upper bound / ceiling</td><td>limits of a pupil's route saving: the lower bound (proven) is the saving of taking them out and changing nothing else; the upper bound is the cost of putting them back into the best plan without them known; the ceiling (proven) is the cheapest vehicle-day carrying them alone, which no plan, found or not, can save more than</td></tr>
 <tr><td>P10 – P90</td><td>the range holding the middle 80% of the values over the seeds or samples run</td></tr>
 <tr><td>not on a route</td><td>MODE_PTB, MODE_ITT, MODE_OTHER: another arrangement; RIDE_LIMIT_UNREACHABLE: even a direct journey breaks the ride limit; SCHOOL_WINDOW_UNREACHABLE: no journey reaches the school within its bell times; NO_VEHICLE_FITS: no vehicle type carries the pupil's needs; FLEET_EXHAUSTED: no vehicle of a fitting type is left; NO_FEASIBLE_ROUTE: none of the above, yet no route was found</td></tr>
 </table>"#;
@@ -546,7 +546,7 @@ table{{border-collapse:collapse;margin:6px 0}}td,th{{border:1px solid #ddd;paddi
     let sv = d.savings;
     let _ = write!(
         h,
-        "<h2>Route savings of eligible pupils</h2><p>At reference prices, both halves of the day, against the best plan known ({} a year{}). The estimate compares the best plans known with and without the pupil, searched with equal effort from the same start: when the pupil leaves, {} is re-planned and every other route stays as it is. The bounds are proofs: the lower bound is the saving of taking the pupil out and changing nothing else; the upper bound is what putting the pupil back into the best plan without them costs, which no saving can exceed while the base is the best plan known. {} pupils are exact (the bounds meet). “Over the seeds” is the range of each seed's own estimate for the pupil: where it is wide, the figure depends on the search more than on the pupil.</p><table><tr><th>pupil</th><th>route</th><th class=n>lower</th><th class=n>estimate</th><th class=n>upper</th><th class=n>over the seeds</th><th class=n>average cost / year</th><th>frees a vehicle</th><th>offers (net year 1)</th></tr>",
+        "<h2>Route savings of eligible pupils</h2><p>At reference prices, both halves of the day, against the best plan known ({} a year{}). The estimate compares the best plans known with and without the pupil, searched with equal effort from the same start: when the pupil leaves, {} is re-planned and every other route stays as it is. The lower bound is a proof: the saving of taking the pupil out and changing nothing else. The upper bound is what putting the pupil back into the best plan without them known costs: no saving exceeds it while no cheaper plan without them is found. The ceiling is a proof: the cheapest vehicle-day carrying the pupil alone (on a vehicle type without a count limit), which no plan, found or not, can save more than. {} pupils are exact over the plans known (lower and upper bounds meet). “Over the seeds” is the range of each seed's own estimate for the pupil: where it is wide, the figure depends on the search more than on the pupil.</p><table><tr><th>pupil</th><th>route</th><th class=n>lower</th><th class=n>estimate</th><th class=n>upper</th><th class=n>ceiling</th><th class=n>over the seeds</th><th class=n>average cost / year</th><th>frees a vehicle</th><th>offers (net year 1)</th></tr>",
         money(sv.base_per_year),
         if sv.improved.is_some() {
             format!(
@@ -572,12 +572,15 @@ table{{border-collapse:collapse;margin:6px 0}}td,th{{border:1px solid #ddd;paddi
         };
         let _ = write!(
             h,
-            "<tr><td>{}</td><td>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td>{}</td><td>{}</td></tr>",
             esc(&ps.pupil_id),
             esc(&ps.route),
             money(ps.lower_per_year),
             money(ps.marginal_per_year),
             money(ps.upper_per_year),
+            ps.ceiling_per_year
+                .map(money)
+                .unwrap_or_else(|| "none".into()),
             over_seeds,
             money(ps.average_per_year),
             if ps.frees_vehicle { "yes" } else { "" },

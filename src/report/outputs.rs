@@ -204,6 +204,7 @@ pub fn savings_files(
         "route_saving_per_year",
         "lower_bound_per_year",
         "upper_bound_per_year",
+        "proven_ceiling_per_year",
         "exact",
         "frees_vehicle",
         "route_saving_min_over_seeds",
@@ -240,6 +241,7 @@ pub fn savings_files(
                 money(p.marginal_per_year),
                 money(p.lower_per_year),
                 money(p.upper_per_year),
+                p.ceiling_per_year.map(money).unwrap_or_default(),
                 p.exact.to_string(),
                 p.frees_vehicle.to_string(),
                 money(lo),
@@ -319,7 +321,9 @@ pub fn savings_files(
         "pupils": savings.pupils.iter().map(|p| serde_json::json!({
             "pupil": p.pupil_id, "route": p.route,
             "lower_per_year": p.lower_per_year.pounds(), "estimate_per_year": p.marginal_per_year.pounds(),
-            "upper_per_year": p.upper_per_year.pounds(), "exact": p.exact, "frees_vehicle": p.frees_vehicle,
+            "upper_per_year": p.upper_per_year.pounds(),
+            "proven_ceiling_per_year": p.ceiling_per_year.map(|c| c.pounds()),
+            "exact": p.exact, "frees_vehicle": p.frees_vehicle,
             "estimate_over_seeds_per_year": over_seeds_json(p),
         })).collect::<Vec<_>>(),
         "pairs": savings.pairs.iter().map(|p| serde_json::json!({
@@ -327,6 +331,7 @@ pub fn savings_files(
             "joint_per_year": p.joint_per_year.pounds(),
             "joint_lower_per_year": p.joint_lower_per_year.pounds(),
             "joint_upper_per_year": p.joint_upper_per_year.pounds(),
+            "joint_proven_ceiling_per_year": p.joint_ceiling_per_year.map(|c| c.pounds()),
             "synergy_per_year": p.synergy_per_year.pounds(),
         })).collect::<Vec<_>>(),
         "targets": targets,
@@ -338,16 +343,20 @@ pub fn savings_files(
         "run_id": set.run_id(),
         "checks_against_thorough_resolves": {
             "inside_bounds": inside,
+            "inside_proven_bounds": checks.iter().filter(|c| c.inside_proven).count(),
             "checked": checks.len(),
             "first_base": first_checks.map(|(first, cost)| serde_json::json!({
                 "note": "the re-solves found a plan cheaper than the estimates' first base; the estimates were made again on it",
                 "base_per_year": cost.pounds(),
                 "inside_bounds": first.iter().filter(|c| c.inside).count(),
+                "inside_proven_bounds": first.iter().filter(|c| c.inside_proven).count(),
             })),
             "pupils": checks.iter().map(|c| serde_json::json!({
                 "pupil": sc.pupils[c.pupil].id, "lower_per_year": c.lower.pounds(),
                 "estimate_per_year": c.estimate.pounds(), "upper_per_year": c.upper.pounds(),
-                "thorough_per_year": c.thorough.pounds(), "inside": c.inside})).collect::<Vec<_>>(),
+                "proven_ceiling_per_year": c.ceiling.map(|x| x.pounds()),
+                "thorough_per_year": c.thorough.pounds(), "inside": c.inside,
+                "inside_proven": c.inside_proven})).collect::<Vec<_>>(),
         },
     });
     let json = serde_json::to_string_pretty(&json).map_err(|e| Error::model(e.to_string()))?;

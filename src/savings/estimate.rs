@@ -36,6 +36,9 @@ use crate::units::Pence;
 use rayon::prelude::*;
 use std::sync::Arc;
 
+/// Iterations of the search for the plan carrying a set alone ([`Ctx::ceiling`]): one or
+/// two pupils, so a short search finds its best.
+const CEILING_ITERATIONS: u64 = 200;
 /// Most cheap refresh passes after the search rounds (each strictly lowers the base).
 const MAX_REFRESHES: usize = 100;
 
@@ -71,6 +74,8 @@ pub struct Estimated {
     pub iterations: u64,
     /// The best plan known without each set, in the same order as `bounds`.
     pub withouts: Vec<Warm>,
+    /// Each set's proven ceiling ([`Ctx::ceiling`]), a day, in the same order.
+    pub ceilings: Vec<Option<Pence>>,
 }
 
 /// A plan of the day as pupils in visiting order (it moves between the problems with
@@ -501,8 +506,14 @@ impl<'a> Ctx<'a> {
                 None => break,
             }
         }
+        let ceilings: Vec<Option<Pence>> = sets
+            .par_iter()
+            .enumerate()
+            .map(|(k, g)| self.ceiling(g, crate::rng::derive(self.s.seed, &[k as u64, 0xCE11])))
+            .collect();
         (
             Estimated {
+                ceilings,
                 base_cost: base.known.cost,
                 base: base.sol,
                 bounds: evals.iter().map(|e| e.bounds).collect(),
@@ -551,14 +562,10 @@ impl<'a> Ctx<'a> {
             search_without(&prev_without.solution(&wo.c), seed ^ 2),
         ];
         // Each side's plans carried to the other (0 iterations: place what is missing,
-        // then polish).
-        let put_back: Vec<Solution> = without
-            .iter()
-            .map(|w| {
-                let start = Warm::from_solution(&wo.c, w).solution(&self.full);
-                Self::search(&self.full, &start, 0, seed).0
-            })
-            .collect();
+        // then polish). Every plan without them is put back, those taken out of the plans
+        // with them too: so the cheapest with everyone costs at most the cheapest without
+        // them plus their cheapest placing, which a vehicle of their own bounds (the
+        // proven ceiling holds for this saving as for any).
         let taken_out: Vec<Solution> = with
             .iter()
             .map(|w| {
@@ -567,10 +574,17 @@ impl<'a> Ctx<'a> {
                     .solution(&wo.c)
             })
             .collect();
-        with.extend(put_back);
-        with.push(start.clone());
         without.extend(taken_out);
         without.push(removed.clone());
+        let put_back: Vec<Solution> = without
+            .iter()
+            .map(|w| {
+                let start = Warm::from_solution(&wo.c, w).solution(&self.full);
+                Self::search(&self.full, &start, 0, seed).0
+            })
+            .collect();
+        with.extend(put_back);
+        with.push(start.clone());
         let best_with = with
             .into_iter()
             .filter(|s| s.unassigned.len() <= start.unassigned.len())
@@ -596,6 +610,32 @@ impl<'a> Ctx<'a> {
             without: best_without.min(best_with.0),
             best: best_with.1,
         }
+    }
+
+    /// The proven ceiling of what the set `gone` leaving can save, a day: the cheapest plan
+    /// found that carries them alone, on vehicle types without a count limit (such a
+    /// vehicle can be added to any plan). Any plan without them, plus this one, is a plan
+    /// with everyone; so the best plan with everyone costs at most the best plan without
+    /// them plus this, whatever that plan is, and their leaving cannot save more. Unlike
+    /// the upper bound, it holds against plans nobody has found. `None` when only vehicle
+    /// types with a count limit can carry them.
+    pub(super) fn ceiling(&self, gone: &[usize], seed: u64) -> Option<Pence> {
+        let mut sc = self.sc.clone();
+        for (i, pupil) in sc.pupils.iter_mut().enumerate() {
+            if !gone.contains(&i) {
+                pupil.mode = Mode::Other;
+            }
+        }
+        for t in &mut sc.vehicles {
+            if t.available.is_some() {
+                t.available = Some(0);
+            }
+        }
+        let c = plan::compile(&sc, self.travel, self.loc);
+        let empty = Solution::empty(&c.problem);
+        let (sol, _) = Self::search(&c, &empty, CEILING_ITERATIONS, seed);
+        (!c.problem.jobs.is_empty() && sol.unassigned.is_empty())
+            .then(|| plan::solution_cost(&sc, &c, &sol))
     }
 
     /// The cost a day of `sol` (a plan with everyone).

@@ -77,8 +77,14 @@ pub struct PupilSaving {
     pub marginal_per_year: Pence,
     /// Proven lower bound: the pupil taken out, nothing else changed.
     pub lower_per_year: Pence,
-    /// Proven upper bound: the pupil put back into the best plan without them.
+    /// Upper bound over the plans known: the pupil put back into the best plan without
+    /// them. No saving exceeds it while the base is the best plan with everyone, but a
+    /// plan without them that nobody has found can.
     pub upper_per_year: Pence,
+    /// Proven ceiling: the cheapest plan carrying the pupil alone, on vehicle types
+    /// without a count limit. No plan, found or not, saves more (`None`: only vehicle
+    /// types with a limit can carry them).
+    pub ceiling_per_year: Option<Pence>,
     /// Lower and upper bounds meet (e.g. a pupil alone in their vehicle).
     pub exact: bool,
     /// The best plan without the pupil needs fewer vehicles.
@@ -100,8 +106,10 @@ pub struct PairSaving {
     pub joint_per_year: Pence,
     /// Proven lower bound of the joint saving.
     pub joint_lower_per_year: Pence,
-    /// Proven upper bound of the joint saving.
+    /// Upper bound of the joint saving over the plans known.
     pub joint_upper_per_year: Pence,
+    /// Proven ceiling of the joint saving: the cheapest plan carrying the two alone.
+    pub joint_ceiling_per_year: Option<Pence>,
     /// Joint minus the two single estimates (positive: worth more together; negative:
     /// worth less).
     pub synergy_per_year: Pence,
@@ -324,18 +332,25 @@ pub fn estimate(
     let route_of: std::collections::HashMap<usize, usize> =
         eligible(sc, plan).into_iter().collect();
     let mut anomalies = Vec::new();
-    let mut check = |what: String, b: &Bounds| {
-        if b.lower < Pence(0) || b.lower > b.estimate || b.estimate > b.upper {
+    let mut check = |what: String, b: &Bounds, ceiling: Option<Pence>| {
+        if b.lower < Pence(0)
+            || b.lower > b.estimate
+            || b.estimate > b.upper
+            || ceiling.is_some_and(|c| b.estimate > c)
+        {
             anomalies.push(format!(
-                "{what}: lower {} estimate {} upper {} a day",
-                b.lower, b.estimate, b.upper
+                "{what}: lower {} estimate {} upper {} ceiling {} a day",
+                b.lower,
+                b.estimate,
+                b.upper,
+                ceiling.map_or("none".to_string(), |c| c.to_string())
             ));
         }
     };
     let mut pupils = Vec::new();
     for (k, &i) in ids.iter().enumerate() {
-        let b = est.bounds[k];
-        check(format!("pupil {}", sc.pupils[i].id), &b);
+        let (b, ceiling) = (est.bounds[k], est.ceilings[k]);
+        check(format!("pupil {}", sc.pupils[i].id), &b, ceiling);
         let route = route_of.get(&i).map(|&r| &plan.routes[r]);
         let average = route.map_or(Pence(0), |r| {
             Pence(r.cost_per_day.0 / r.pupils.len().max(1) as i64) * days
@@ -349,6 +364,7 @@ pub fn estimate(
             marginal_per_year: saving,
             lower_per_year: b.lower * days,
             upper_per_year: b.upper * days,
+            ceiling_per_year: ceiling.map(|c| c * days),
             exact: b.lower == b.upper,
             frees_vehicle: b.frees_vehicle,
             average_per_year: average,
@@ -364,10 +380,14 @@ pub fn estimate(
     };
     let mut pairs = Vec::new();
     for (k, g) in pair_sets.iter().enumerate() {
-        let b = est.bounds[singles.len() + k];
+        let (b, ceiling) = (
+            est.bounds[singles.len() + k],
+            est.ceilings[singles.len() + k],
+        );
         check(
             format!("pair {} + {}", sc.pupils[g[0]].id, sc.pupils[g[1]].id),
             &b,
+            ceiling,
         );
         let joint = b.estimate * days;
         pairs.push(PairSaving {
@@ -375,6 +395,7 @@ pub fn estimate(
             joint_per_year: joint,
             joint_lower_per_year: b.lower * days,
             joint_upper_per_year: b.upper * days,
+            joint_ceiling_per_year: ceiling.map(|c| c * days),
             synergy_per_year: joint - single_of(g[0]) - single_of(g[1]),
         });
     }
@@ -402,15 +423,19 @@ pub struct Check {
     pub estimate: Pence,
     /// Its bounds, a year.
     pub lower: Pence,
-    /// Upper bound, a year.
+    /// Upper bound over the plans known, a year.
     pub upper: Pence,
+    /// Proven ceiling, a year (`None`: none proven).
+    pub ceiling: Option<Pence>,
     /// The thorough saving, a year: the cheapest plan with everyone known (the
     /// re-solves' and the estimates' base) less the cheapest without the pupil (the
     /// re-solves' plans, each side's carried to the other, and the base with the pupil
     /// taken out).
     pub thorough: Pence,
-    /// Whether the thorough saving lies within the bounds.
+    /// Whether the thorough saving lies within [lower, upper].
     pub inside: bool,
+    /// Whether it lies within the proven bracket [lower, ceiling].
+    pub inside_proven: bool,
 }
 
 /// What thorough re-solves of a sample of pupils found: per pupil, the cheapest plans
@@ -509,8 +534,11 @@ pub fn check(
                 estimate: ps.marginal_per_year,
                 lower: ps.lower_per_year,
                 upper: ps.upper_per_year,
+                ceiling: ps.ceiling_per_year,
                 thorough,
                 inside: ps.lower_per_year <= thorough && thorough <= ps.upper_per_year,
+                inside_proven: ps.lower_per_year <= thorough
+                    && ps.ceiling_per_year.is_none_or(|c| thorough <= c),
             })
         })
         .collect()

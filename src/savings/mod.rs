@@ -17,7 +17,7 @@ pub use estimate::Bounds;
 pub use target::{Projection, Target, YearRow, project, target, year1_parts};
 
 use crate::plan::{Locations, Plan, Warm};
-use crate::routing::{self, Travel};
+use crate::routing::{self, Solution, Travel};
 use crate::scenario::{Mode, Scenario};
 use crate::units::Pence;
 use serde::Serialize;
@@ -457,6 +457,24 @@ pub struct CheckEffort {
     pub search: routing::Settings,
 }
 
+/// What the check's re-solves and its comparison both start from: the estimates' base
+/// (the plan the searches improved to, if they did) as a solution of the whole problem,
+/// and its cost a day.
+fn check_base<'a>(
+    sc: &'a Scenario,
+    travel: &'a Arc<Travel>,
+    loc: &'a Locations,
+    s: &'a Settings,
+    base: &'a Plan,
+    savings: &'a Savings,
+) -> (estimate::Ctx<'a>, &'a Plan, Solution, Pence) {
+    let ctx = estimate::Ctx::new(sc, travel, loc, s);
+    let plan = savings.improved.as_ref().unwrap_or(base);
+    let full_sol = Warm::from_plan(plan).solution(ctx.full_problem());
+    let base_cost = ctx.cost(&full_sol);
+    (ctx, plan, full_sol, base_cost)
+}
+
 /// Re-solves a sample of pupils thoroughly, with and without each (`effort`, from several
 /// starts), independent of the estimates' searches.
 pub fn references(
@@ -471,10 +489,7 @@ pub fn references(
     use rayon::prelude::*;
     let (sample, full) = (effort.sample, &effort.search);
     let s = Settings::default();
-    let ctx = estimate::Ctx::new(sc, travel, loc, &s);
-    let plan = savings.improved.as_ref().unwrap_or(base);
-    let full_sol = Warm::from_plan(plan).solution(ctx.full_problem());
-    let base_cost = ctx.cost(&full_sol);
+    let (ctx, plan, full_sol, base_cost) = check_base(sc, travel, loc, &s, base, savings);
     let iterations = full.iterations.unwrap_or(20_000);
     let step = (savings.pupils.len() / sample.max(1)).max(1);
     let picked: Vec<&PupilSaving> = savings.pupils.iter().step_by(step).take(sample).collect();
@@ -518,10 +533,7 @@ pub fn check(
     use rayon::prelude::*;
     let days = sc.policy.school_days as i64;
     let s = Settings::default();
-    let ctx = estimate::Ctx::new(sc, travel, loc, &s);
-    let plan = savings.improved.as_ref().unwrap_or(base);
-    let full_sol = Warm::from_plan(plan).solution(ctx.full_problem());
-    let base_cost = ctx.cost(&full_sol);
+    let (ctx, _, full_sol, base_cost) = check_base(sc, travel, loc, &s, base, savings);
     refs.pupils
         .par_iter()
         .filter_map(|&(pupil, with, without)| {

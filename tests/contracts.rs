@@ -634,6 +634,8 @@ fn pricing_keeps_every_route_feasible_never_worsens_and_repeats() {
         rounds: 10,
         steps: 4,
         per_step: 4,
+        residual_per_job: 0,
+        seed: 1,
     };
     let (g, dive) = schoolrun::routing::pricing::grow(
         p,
@@ -651,4 +653,56 @@ fn pricing_keeps_every_route_feasible_never_worsens_and_repeats() {
         dive.cost(p) as f64 >= g.root_bound - 1e-6 * g.root_bound.abs(),
         "{g:?}"
     );
+}
+
+#[test]
+fn the_dive_searches_what_it_leaves_and_completes_a_whole_plan() {
+    // A CVRP whose relaxation is fractional, so the dive takes steps. At each step the
+    // jobs left are searched as a problem of their own: the completed plan maps back to
+    // a feasible, whole plan, no cheaper than the relaxation, and the same on a rerun.
+    let inst = schoolrun::instance::read(
+        &std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/X-n101-k25.vrp"),
+    )
+    .unwrap();
+    let p = &inst.problem;
+    let settings = schoolrun::routing::Settings {
+        time_limit: None,
+        iterations: Some(1_000),
+        threads: 1,
+        seed: 3,
+        regret_share: 0.0,
+        pricing: false,
+    };
+    let plain = schoolrun::routing::solve(p, &settings, None, &|_, _| {});
+    let sp = contracts::partition::HighsPartitioner::default();
+    let residual = |seed| {
+        let mut pool = schoolrun::routing::Pool::new(usize::MAX);
+        pool.add_solution(p, &plain.solution);
+        let cfg = schoolrun::routing::pricing::Pricing {
+            rounds: 10,
+            steps: 4,
+            per_step: 4,
+            residual_per_job: 20,
+            seed,
+        };
+        schoolrun::routing::pricing::grow(
+            p,
+            &mut pool,
+            &sp,
+            &cfg,
+            std::time::Duration::from_secs(60),
+            None,
+        )
+    };
+    let (g, dive) = residual(1);
+    let dive = dive.expect("a dive");
+    assert!(g.residual_searches > 0, "{g:?}");
+    assert!(schoolrun::routing::verify(p, &dive).ok());
+    assert!(dive.unassigned.is_empty());
+    assert!(
+        dive.cost(p) as f64 >= g.root_bound - 1e-6 * g.root_bound.abs(),
+        "{g:?}"
+    );
+    let again = residual(1).1.expect("a dive");
+    assert_eq!(dive.to_routes(p), again.to_routes(p));
 }

@@ -110,11 +110,11 @@ pub enum Command {
         #[arg(long, default_value_t = 0.0)]
         regret_share: f64,
         /// Before recombining, grow the route pool by column generation (prices from the
-        /// set-partitioning relaxation, new routes by local search) and dive for a plan.
-        /// On the demo at 60,000 iterations: a plan about 1.3% cheaper for about a minute
-        /// more (about level per second with a longer search); the seed spread stays
-        /// (BENCHMARKS.md). For scenarios of a few hundred pupils: at 1,000 it ran 15
-        /// minutes for no gain. Ignored with --no-recombine.
+        /// set-partitioning relaxation, new routes by local search) and dive for a plan,
+        /// searching at each step of the dive the pupils it has left. On the demo at
+        /// 60,000 iterations: a plan about 2% cheaper, with half the seed spread, for
+        /// about two minutes more (BENCHMARKS.md). For scenarios of a few hundred pupils:
+        /// at 1,000 it ran 15 minutes for no gain. Ignored with --no-recombine.
         #[arg(long)]
         price: bool,
         /// Largest allowed distance from a home or school to a road, in metres.

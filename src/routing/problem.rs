@@ -446,6 +446,87 @@ impl Problem {
         }
     }
 
+    /// The problem over the jobs `keep` marks, with `used[v]` vehicles of each type taken
+    /// away from its count: a residual problem, e.g. what a dive has left to cover. Costs
+    /// are unchanged (same travel, rates and unassigned cost), so a route costs the same
+    /// in both. Returns it with the original index of each of its stops (a route of the
+    /// residual maps back stop by stop).
+    pub fn restrict(&self, keep: &[bool], used: &[u32]) -> (Problem, Vec<u32>) {
+        let mut job_map = vec![u32::MAX; self.jobs.len()];
+        let mut n = 0u32;
+        for (j, &k) in keep.iter().enumerate() {
+            if k {
+                job_map[j] = n;
+                n += 1;
+            }
+        }
+        let mut stop_map = vec![u32::MAX; self.stops.len()];
+        let mut stops = Vec::new();
+        let mut original = Vec::new();
+        for (i, st) in self.stops.iter().enumerate() {
+            let j = job_map[st.job as usize];
+            if j != u32::MAX {
+                stop_map[i] = stops.len() as u32;
+                original.push(i as u32);
+                stops.push(Stop {
+                    job: j,
+                    ..st.clone()
+                });
+            }
+        }
+        let jobs = self
+            .jobs
+            .iter()
+            .enumerate()
+            .filter(|&(j, _)| keep[j])
+            .map(|(_, job)| {
+                let mut incompatible: Vec<u32> = job
+                    .incompatible
+                    .iter()
+                    .map(|&o| job_map[o as usize])
+                    .filter(|&o| o != u32::MAX)
+                    .collect();
+                incompatible.sort_unstable();
+                Job {
+                    stops: job.stops.iter().map(|&s| stop_map[s as usize]).collect(),
+                    parts: job.parts.map(|part| {
+                        part.map(|q| Part {
+                            first: stop_map[q.first as usize],
+                            last: stop_map[q.last as usize],
+                        })
+                    }),
+                    incompatible,
+                    partner: job
+                        .partner
+                        .map(|q| job_map[q as usize])
+                        .filter(|&q| q != u32::MAX),
+                    ..job.clone()
+                }
+            })
+            .collect();
+        let vehicles = self
+            .vehicles
+            .iter()
+            .zip(used)
+            .map(|(v, &u)| VehicleType {
+                count: v.count.map(|c| c.saturating_sub(u)),
+                ..v.clone()
+            })
+            .collect();
+        let mut r = Problem::new(
+            self.name.clone(),
+            self.travel.clone(),
+            stops,
+            jobs,
+            vehicles,
+            self.trips,
+            self.cost_scale,
+        )
+        .with_split_cost(self.split_cost);
+        r.unassigned_cost = self.unassigned_cost;
+        (r, original)
+    }
+
     /// The job's granular neighbours, nearest first.
     #[inline]
     pub fn near_jobs(&self, a: u32) -> &[u32] {

@@ -271,8 +271,11 @@ impl Run<'_> {
         let keep: Vec<bool> = covered.iter().map(|&c| !c).collect();
         let left = keep.iter().filter(|&&k| k).count() as u64;
         let (sub, original) = p.restrict(&keep, used);
+        // The dive's deadline also stops the search (the run then says it was cut short).
         let settings = Settings {
-            time_limit: None,
+            time_limit: self
+                .deadline
+                .map(|d| d.saturating_duration_since(Instant::now())),
             iterations: Some(self.cfg.residual_per_job * left),
             threads: 1,
             seed: self.cfg.seed.wrapping_add(step),
@@ -282,6 +285,7 @@ impl Run<'_> {
         let (out, found) =
             search::solve_pooled(&sub, &settings, None, RESIDUAL_WINDOW, RESIDUAL_CAP);
         self.growth.residual_searches += 1;
+        self.growth.cut_short |= out.stopped_by_time;
         let back = |trips: &[Vec<u32>]| -> Vec<Vec<u32>> {
             trips
                 .iter()

@@ -528,8 +528,20 @@ fn c101(
     seed: u64,
     pricing: bool,
 ) -> (schoolrun::instance::Instance, schoolrun::routing::Settings) {
+    benchmark("C101.txt", iterations, seed, pricing)
+}
+
+/// A benchmark instance of `tests/data` and one-thread settings of fixed iterations.
+fn benchmark(
+    file: &str,
+    iterations: u64,
+    seed: u64,
+    pricing: bool,
+) -> (schoolrun::instance::Instance, schoolrun::routing::Settings) {
     let inst = schoolrun::instance::read(
-        &std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/C101.txt"),
+        &std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data")
+            .join(file),
     )
     .unwrap();
     let settings = schoolrun::routing::Settings {
@@ -660,19 +672,8 @@ fn the_dive_searches_what_it_leaves_and_completes_a_whole_plan() {
     // A CVRP whose relaxation is fractional, so the dive takes steps. At each step the
     // jobs left are searched as a problem of their own: the completed plan maps back to
     // a feasible, whole plan, no cheaper than the relaxation, and the same on a rerun.
-    let inst = schoolrun::instance::read(
-        &std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/X-n101-k25.vrp"),
-    )
-    .unwrap();
+    let (inst, settings) = benchmark("X-n101-k25.vrp", 1_000, 3, false);
     let p = &inst.problem;
-    let settings = schoolrun::routing::Settings {
-        time_limit: None,
-        iterations: Some(1_000),
-        threads: 1,
-        seed: 3,
-        regret_share: 0.0,
-        pricing: false,
-    };
     let plain = schoolrun::routing::solve(p, &settings, None, &|_, _| {});
     let sp = contracts::partition::HighsPartitioner::default();
     let residual = |seed| {

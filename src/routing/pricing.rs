@@ -345,8 +345,8 @@ impl Run<'_> {
 /// routes the relaxation uses whole and the one it uses most, searches the jobs left
 /// (when `cfg.residual_per_job > 0`), generates again over them, and repeats until the
 /// relaxation is whole. Returns what it did and the dive's solution (the cheapest of its
-/// completions and its end; jobs no route could take are unassigned in it); `None` when routes
-/// are not independent (a split cost ties partner jobs across routes) or the solver
+/// completions and its end; jobs no route could take are unassigned in it); `None` when
+/// routes are not independent (a split cost ties partner jobs across routes) or the solver
 /// cannot relax. `time_limit` bounds each relaxation's solve; no round starts after
 /// `deadline`, and the dive stops there (its solution then leaves jobs unassigned).
 pub fn grow(
@@ -432,11 +432,11 @@ pub fn grow(
             break;
         }
     }
+    // A dive that leaves jobs unassigned pays their penalty, so any completion is cheaper.
     let dived = Solution::from_routes(p, fixed);
-    let best = match completed {
-        Some(c) if c.cost(p) < dived.cost(p) || !dived.unassigned.is_empty() => c,
-        _ => dived,
-    };
+    let best = completed
+        .filter(|c| c.cost(p) < dived.cost(p))
+        .unwrap_or(dived);
     (run.growth, Some(best))
 }
 

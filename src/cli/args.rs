@@ -111,10 +111,12 @@ pub enum Command {
         regret_share: f64,
         /// Before recombining, grow the route pool by column generation (prices from the
         /// set-partitioning relaxation, new routes by local search) and dive for a plan,
-        /// searching at each step of the dive the pupils it has left. On the demo at
-        /// 60,000 iterations: a plan about 2% cheaper, with half the seed spread, for
-        /// about two minutes more (BENCHMARKS.md). For scenarios of a few hundred pupils:
-        /// at 1,000 it ran 15 minutes for no gain. Ignored with --no-recombine.
+        /// searching at each step of the dive the pupils it has left; then settle the
+        /// dive's best plans by cool searches and recombine twice. On the demo at 60,000
+        /// iterations: a plan about 2.5% cheaper and a seed spread of about 0.5% (2.5%
+        /// without), for about four minutes a plan (BENCHMARKS.md). For scenarios of a
+        /// few hundred pupils: at 1,000 it ran 15 minutes for no gain. Ignored with
+        /// --no-recombine.
         #[arg(long)]
         price: bool,
         /// Largest allowed distance from a home or school to a road, in metres.

@@ -2,7 +2,10 @@
 //!
 //! Rows are jobs, columns are pooled routes: `min Σ c_j λ_j + Σ_i P u_i` subject to
 //! `Σ_{j∋i} λ_j + u_i = 1` for every job `i`, `Σ_{j of type v} λ_j ≤ count_v`, with
-//! `λ ∈ {0,1}`, `u_i ≥ 0` (a job left unserved costs the problem's penalty `P`). The
+//! `λ ∈ {0,1}`, `u_i ≥ 0` (a job left unserved costs the problem's penalty `P`). A job
+//! no column serves (in a dive, every job its fixed routes serve) is left out: it is
+//! unserved in every solution, a constant that only swelled the objective (with HiGHS's
+//! relative gap tolerance, 1e-7 of a penalty-sized objective is a whole route). The
 //! incumbent is given as a MIP start, so the answer is never worse than it. The same
 //! model with `λ ∈ [0,1]` is the linear relaxation whose duals price new routes in
 //! column generation ([`crate::routing::pricing`]).
@@ -31,6 +34,9 @@ struct Model {
     scale: f64,
     lambda: Vec<Var>,
     fleet_rows: Vec<Option<usize>>,
+    /// Model row of each job; `None` for a job no column serves (it is unserved in every
+    /// solution, a constant the model leaves out).
+    job_rows: Vec<Option<usize>>,
 }
 
 fn model(sp: &Partitioning<'_>, relax: bool) -> Model {
@@ -49,15 +55,21 @@ fn model(sp: &Partitioning<'_>, relax: bool) -> Model {
             rows[i as usize].push(j);
         }
     }
-    for cols in &rows {
+    let mut job_rows = vec![None; sp.rows];
+    let mut next_row = 0;
+    for (i, cols) in rows.iter().enumerate() {
+        if cols.is_empty() {
+            continue;
+        }
         let u = mip.continuous(0.0, 1.0, penalty);
         mip.row(
             cols.iter().map(|&j| (lambda[j], 1.0)).chain([(u, 1.0)]),
             Sense::Eq,
             1.0,
         );
+        job_rows[i] = Some(next_row);
+        next_row += 1;
     }
-    let mut next_row = sp.rows;
     let mut fleet_rows = vec![None; sp.type_limits.len()];
     for (v, limit) in sp.type_limits.iter().enumerate() {
         if let Some(limit) = limit {
@@ -80,6 +92,7 @@ fn model(sp: &Partitioning<'_>, relax: bool) -> Model {
         scale,
         lambda,
         fleet_rows,
+        job_rows,
     }
 }
 
@@ -113,15 +126,22 @@ impl SetPartitioner for HighsPartitioner {
             scale,
             lambda,
             fleet_rows,
+            job_rows,
         } = model(sp, true);
         let sol = mip.solve(sp.time_limit, self.threads).ok()?;
         if sol.status != Status::Optimal {
             return None;
         }
+        // A job no column serves costs its penalty in every solution, and that is its
+        // price.
+        let unserved = job_rows.iter().filter(|r| r.is_none()).count();
         Some(Relaxation {
-            objective: sol.objective * scale,
+            objective: sol.objective * scale + unserved as f64 * sp.row_penalty as f64,
             values: lambda.iter().map(|&l| sol.value(l)).collect(),
-            row_duals: (0..sp.rows).map(|i| sol.row_dual(i) * scale).collect(),
+            row_duals: job_rows
+                .iter()
+                .map(|r| r.map_or(sp.row_penalty as f64, |r| sol.row_dual(r) * scale))
+                .collect(),
             type_duals: fleet_rows
                 .iter()
                 .map(|r| r.map_or(0.0, |r| sol.row_dual(r) * scale))

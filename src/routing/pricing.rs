@@ -13,8 +13,10 @@
 //! demo the relaxation held within 0.5% of the root for two thirds of the dive, then
 //! rose by 3%). So at every step the jobs left are also searched as a problem of their
 //! own ([`Problem::restrict`], the SISR search): its good routes join the pool, and its
-//! plan completes the fixed routes into a whole solution; the cheapest completion, or
-//! the dive's own end if cheaper, is the dive's solution.
+//! plan completes the fixed routes into a whole solution. The dive returns its cheapest
+//! solutions (completions and its own end, one per cost): the search settles the first
+//! few before recombining ([`super::search`]), so that one unlucky completion does not
+//! decide the plan's basin.
 //! (Desaulniers, Desrosiers & Solomon 2005, ch. 1, for the scheme; the local-search
 //! pricing is in the spirit of Desaulniers et al. 2008's tabu pricing.)
 
@@ -42,6 +44,8 @@ pub struct Pricing {
     pub residual_per_job: u64,
     /// Seed of those searches.
     pub seed: u64,
+    /// Most of the dive's solutions returned (at least one).
+    pub completions: usize,
 }
 
 /// What a column generation did.
@@ -295,11 +299,18 @@ impl Run<'_> {
         for (v, trips, _, _) in found.routes() {
             pool.add(p, &Route::with_trips(p, v, &back(trips)));
         }
-        out.solution
+        // The pool keeps only the first good routes it sees, so the best plan's routes
+        // are added explicitly (the MIP can then rebuild this completion).
+        let best: Vec<(usize, Vec<Vec<u32>>)> = out
+            .solution
             .to_routes(&sub)
             .into_iter()
             .map(|(v, trips)| (v, back(&trips)))
-            .collect()
+            .collect();
+        for (v, trips) in &best {
+            pool.add(p, &Route::with_trips(p, *v, trips));
+        }
+        best
     }
 
     /// Column generation over the jobs not `covered` (with `used` vehicles of each type
@@ -344,10 +355,10 @@ impl Run<'_> {
 /// Grows `pool` by column generation (see the module's comment), then dives: fixes the
 /// routes the relaxation uses whole and the one it uses most, searches the jobs left
 /// (when `cfg.residual_per_job > 0`), generates again over them, and repeats until the
-/// relaxation is whole. Returns what it did and the dive's solution (the cheapest of its
-/// completions and its end; jobs no route could take are unassigned in it); `None` when
-/// routes are not independent (a split cost ties partner jobs across routes) or the solver
-/// cannot relax. `time_limit` bounds each relaxation's solve; no round starts after
+/// relaxation is whole. Returns what it did and the dive's solutions, cheapest first, one
+/// per cost, at most `cfg.completions`: its completions and its end (jobs no route could
+/// take are unassigned in it); none when routes are not independent (a split cost ties
+/// partner jobs across routes) or the solver cannot relax. `time_limit` bounds each relaxation's solve; no round starts after
 /// `deadline`, and the dive stops there (its solution then leaves jobs unassigned).
 pub fn grow(
     p: &Problem,
@@ -356,7 +367,7 @@ pub fn grow(
     cfg: &Pricing,
     time_limit: Duration,
     deadline: Option<Instant>,
-) -> (Growth, Option<Solution>) {
+) -> (Growth, Vec<Solution>) {
     let mut run = Run {
         p,
         solver,
@@ -367,7 +378,7 @@ pub fn grow(
         growth: Growth::default(),
     };
     if p.split_cost > 0 && p.jobs.iter().any(|j| j.partner.is_some()) {
-        return (run.growth, None);
+        return (run.growth, Vec::new());
     }
     pool.unbounded();
     add_alone(&mut run.ws, p, pool);
@@ -375,8 +386,8 @@ pub fn grow(
     let mut used = vec![0u32; p.vehicles.len()];
     let mut fixed: Vec<(usize, Vec<Vec<u32>>)> = Vec::new();
     let mut root = true;
-    // The cheapest whole solution seen: the fixed routes completed by a residual search.
-    let mut completed: Option<Solution> = None;
+    // The whole solutions seen: the fixed routes completed by a residual search.
+    let mut completed: Vec<Solution> = Vec::new();
     let mut step = 0u64;
     while covered.iter().any(|&c| !c) {
         if !root && cfg.residual_per_job > 0 && deadline.is_none_or(|d| Instant::now() < d) {
@@ -384,17 +395,14 @@ pub fn grow(
             let mut routes = fixed.clone();
             routes.extend(run.residual(pool, &covered, &used, step));
             let s = Solution::from_routes(p, routes);
-            if s.unassigned.is_empty()
-                && s.within_fleet(p)
-                && completed.as_ref().is_none_or(|c| s.cost(p) < c.cost(p))
-            {
-                completed = Some(s);
+            if s.unassigned.is_empty() && s.within_fleet(p) {
+                completed.push(s);
             }
         }
         // Nothing left to cover the jobs with ends the dive: the jobs left are unassigned.
         let Some((rel, index)) = run.generate(pool, &covered, &used) else {
             if root {
-                return (run.growth, None);
+                return (run.growth, Vec::new());
             }
             break;
         };
@@ -433,11 +441,13 @@ pub fn grow(
         }
     }
     // A dive that leaves jobs unassigned pays their penalty, so any completion is cheaper.
-    let dived = Solution::from_routes(p, fixed);
-    let best = completed
-        .filter(|c| c.cost(p) < dived.cost(p))
-        .unwrap_or(dived);
-    (run.growth, Some(best))
+    // Its end comes first among equals; one solution per cost.
+    let mut found = vec![Solution::from_routes(p, fixed)];
+    found.extend(completed);
+    found.sort_by_key(|s| s.cost(p));
+    found.dedup_by_key(|s| s.cost(p));
+    found.truncate(cfg.completions.max(1));
+    (run.growth, found)
 }
 
 /// Adds every job alone on each vehicle type that can take it, so that a dive always

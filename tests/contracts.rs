@@ -567,13 +567,37 @@ fn recombination_never_worsens_an_iteration_limited_search() {
     assert!(with.solution.cost(p) <= plain.solution.cost(p));
 }
 
+/// A set-partitioning instance over `rows` jobs from (cost, vehicle type, jobs) columns:
+/// one vehicle type without a limit, a penalty of 1,000, no incumbent, no node limit.
+fn partitioning<'a>(
+    rows: usize,
+    cols: &'a [(i64, usize, &'a [u32])],
+) -> schoolrun::routing::Partitioning<'a> {
+    schoolrun::routing::Partitioning {
+        rows,
+        columns: cols
+            .iter()
+            .map(|&(cost, vehicle, rows)| schoolrun::routing::Column {
+                cost,
+                vehicle,
+                rows,
+            })
+            .collect(),
+        type_limits: vec![None],
+        row_penalty: 1_000,
+        incumbent: Vec::new(),
+        time_limit: std::time::Duration::from_secs(10),
+        node_limit: None,
+    }
+}
+
 /// The relaxation's prices are a dual solution: no column prices below zero, and the
 /// prices add up to the relaxation's value (strong duality). Two pairs of jobs, each
 /// served by a cheap vehicle of type 1 (2) or a dear one of type 0 (10); only one
 /// vehicle of type 1 exists, so the relaxation costs 12 and the fleet's price is −8.
 #[test]
 fn the_relaxation_prices_every_column_at_zero_or_more() {
-    use schoolrun::routing::{Column, Partitioning, SetPartitioner};
+    use schoolrun::routing::{Partitioning, SetPartitioner};
     let cols: [(i64, usize, &[u32]); 6] = [
         (2, 1, &[0, 1]),
         (2, 1, &[2, 3]),
@@ -583,20 +607,8 @@ fn the_relaxation_prices_every_column_at_zero_or_more() {
         (7, 0, &[1]),
     ];
     let sp = Partitioning {
-        rows: 4,
-        columns: cols
-            .iter()
-            .map(|&(cost, vehicle, rows)| Column {
-                cost,
-                vehicle,
-                rows,
-            })
-            .collect(),
         type_limits: vec![None, Some(1)],
-        row_penalty: 1_000,
-        incumbent: Vec::new(),
-        time_limit: std::time::Duration::from_secs(10),
-        node_limit: None,
+        ..partitioning(4, &cols)
     };
     let rel = contracts::partition::HighsPartitioner::default()
         .relax(&sp)
@@ -632,7 +644,7 @@ fn the_relaxation_prices_every_column_at_zero_or_more() {
 /// tolerance larger than a route, and the MIP stopped at its start; BENCHMARKS.md.)
 #[test]
 fn rows_no_route_serves_leave_the_partitioning_exact() {
-    use schoolrun::routing::{Column, Partitioning, SetPartitioner};
+    use schoolrun::routing::{Partitioning, SetPartitioner};
     let penalty = 1_000_000_000_000i64;
     let cols: [(i64, usize, &[u32]); 6] = [
         (7, 0, &[0]),
@@ -643,20 +655,10 @@ fn rows_no_route_serves_leave_the_partitioning_exact() {
         (10, 0, &[0, 2]),
     ];
     let sp = Partitioning {
-        rows: 53,
-        columns: cols
-            .iter()
-            .map(|&(cost, vehicle, rows)| Column {
-                cost,
-                vehicle,
-                rows,
-            })
-            .collect(),
-        type_limits: vec![None],
         row_penalty: penalty,
         incumbent: vec![0, 1, 2],
-        time_limit: std::time::Duration::from_secs(10),
         node_limit: Some(100),
+        ..partitioning(53, &cols)
     };
     let hs = contracts::partition::HighsPartitioner::default();
     let chosen = hs.choose(&sp).expect("a cheaper partition");

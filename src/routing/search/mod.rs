@@ -46,9 +46,9 @@ pub struct Settings {
     /// solution ([`pricing`]; each dive step also searches the jobs it has left), then
     /// settle: twice, a cool search from the best plan pools the routes around it and
     /// recombination runs ([`SETTLE_NODES`]: 1,000 nodes, then 300). Only with a
-    /// set-partitioning solver. On the demo's school day at 60,000 iterations the seed
-    /// spread falls to the issue's target (seeds 1–6 within 0.5%) and the median plan is
-    /// about £30k a year (2.5%) below the default's, for about four minutes a plan; at
+    /// set-partitioning solver. On the demo's school day at 60,000 iterations the median
+    /// plan is about £30k a year (2.5%) below the default's and seeds 1–6 fall within
+    /// 0.6% (nine seeds: 1.2%; the default 2.5%), for about four minutes a plan; at
     /// 1,000 pupils its pricing runs out of time for no gain (BENCHMARKS.md, "Column
     /// generation before recombination", "Searching what the dive leaves" and "Settling
     /// the priced plan").

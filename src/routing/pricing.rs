@@ -358,8 +358,9 @@ impl Run<'_> {
 /// relaxation is whole. Returns what it did and the dive's solutions, cheapest first, one
 /// per cost, at most `cfg.completions`: its completions and its end (jobs no route could
 /// take are unassigned in it); none when routes are not independent (a split cost ties
-/// partner jobs across routes) or the solver cannot relax. `time_limit` bounds each relaxation's solve; no round starts after
-/// `deadline`, and the dive stops there (its solution then leaves jobs unassigned).
+/// partner jobs across routes) or the solver cannot relax. `time_limit` bounds each
+/// relaxation's solve; no round starts after `deadline`, and the dive stops there (its
+/// end then leaves jobs unassigned).
 pub fn grow(
     p: &Problem,
     pool: &mut Pool,

@@ -91,8 +91,9 @@ const PRICING: Pricing = Pricing {
 };
 /// After pricing, rounds that each search from the best plan at the focused (cool)
 /// temperature, pooling the routes of its good plans, then recombine with this many
-/// nodes. The first round settles the dive's plan into its basin; the second gives the
-/// MIP the routes around the first MIP's plan (BENCHMARKS.md, "Settling the priced plan").
+/// nodes. The first round settles the dive's cheapest plans into their basins; the second
+/// gives the MIP the routes around the first MIP's plan (BENCHMARKS.md, "Settling the
+/// priced plan").
 const SETTLE_NODES: [u32; 2] = [PRICED_NODES, 300];
 /// The first round settles this many of the dive's solutions (the cheapest, one per
 /// cost), so that one poor dive does not decide the basin.
@@ -101,7 +102,8 @@ const SETTLE_STARTS: usize = 3;
 const SETTLE_PER_JOB: u64 = 150;
 /// Most routes each settling search pools.
 const SETTLE_CAP: usize = 2_000;
-/// Offset of the settling searches' seeds from the plan's (one more per round).
+/// Offset of the settling searches' seeds from the plan's (one more per round, 100 more
+/// per start).
 const SETTLE_SEED: u64 = 777;
 /// Clock guard on recombination in an iteration-limited run, at least this long and at
 /// least [`RECOMBINE_GUARD_FACTOR`] times the search's own time. It is there for pools far

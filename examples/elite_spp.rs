@@ -6,6 +6,7 @@
 //! usage: cargo run --release --example elite_spp -- SCENARIO_DIR SECONDS PLAN_DIR…
 use schoolrun::contracts::partition::HighsPartitioner;
 use schoolrun::progress::Progress;
+use schoolrun::routing::Limits;
 use schoolrun::workflow::prepare::{PrepareOptions, prepare};
 use std::time::{Duration, Instant};
 
@@ -38,8 +39,11 @@ fn main() {
         pr,
         &best,
         &HighsPartitioner::default(),
-        Duration::from_secs(secs),
-        None,
+        Limits {
+            time: Duration::from_secs(secs),
+            nodes: None,
+            heuristics: None,
+        },
     );
     println!(
         "| best {:.0} recombined {} ({columns} routes) {:.1}s",

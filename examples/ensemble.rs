@@ -6,7 +6,7 @@
 //! (K = 1 and WINDOW = 1.0 measure one search alone.)
 use schoolrun::contracts::partition::HighsPartitioner;
 use schoolrun::progress::Progress;
-use schoolrun::routing::{self, Settings};
+use schoolrun::routing::{self, Limits, Settings};
 use schoolrun::workflow::prepare::{PrepareOptions, prepare};
 use std::time::{Duration, Instant};
 
@@ -51,8 +51,11 @@ fn main() {
         &c.problem,
         &best,
         &HighsPartitioner::default(),
-        Duration::from_secs(60),
-        None,
+        Limits {
+            time: Duration::from_secs(60),
+            nodes: None,
+            heuristics: None,
+        },
     );
     let rc = r
         .as_ref()

@@ -588,6 +588,7 @@ fn partitioning<'a>(
         incumbent: Vec::new(),
         time_limit: std::time::Duration::from_secs(10),
         node_limit: None,
+        heuristic_effort: None,
     }
 }
 
@@ -673,6 +674,34 @@ fn rows_no_route_serves_leave_the_partitioning_exact() {
     assert_eq!(rel.row_duals[52], penalty as f64);
     let served: f64 = rel.row_duals[..3].iter().sum();
     assert!((served - 15.0).abs() < 1e-6, "{:?}", &rel.row_duals[..3]);
+}
+
+/// Heavier primal heuristics (the settling MIPs' `mip_heuristic_effort`) change how HiGHS
+/// searches, not what it proves: the same three jobs give the same optimum (17) at every
+/// effort, within a node limit.
+#[test]
+fn heuristic_effort_keeps_the_partitioning_optimum() {
+    use schoolrun::routing::{Partitioning, SetPartitioner};
+    let cols: [(i64, usize, &[u32]); 6] = [
+        (7, 0, &[0]),
+        (7, 0, &[1]),
+        (7, 0, &[2]),
+        (10, 0, &[0, 1]),
+        (10, 0, &[1, 2]),
+        (10, 0, &[0, 2]),
+    ];
+    let hs = contracts::partition::HighsPartitioner::default();
+    for effort in [None, Some(0.3), Some(1.0)] {
+        let sp = Partitioning {
+            incumbent: vec![0, 1, 2],
+            node_limit: Some(100),
+            heuristic_effort: effort,
+            ..partitioning(3, &cols)
+        };
+        let chosen = hs.choose(&sp).expect("a cheaper partition");
+        let cost: i64 = chosen.iter().map(|&c| cols[c].0).sum();
+        assert_eq!(cost, 17, "effort {effort:?}: {chosen:?}");
+    }
 }
 
 #[test]

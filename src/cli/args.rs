@@ -113,8 +113,8 @@ pub enum Command {
         /// set-partitioning relaxation, new routes by local search) and dive for a plan,
         /// searching at each step of the dive the pupils it has left; then settle the
         /// dive's best plans by cool searches and recombine twice. On the demo at 60,000
-        /// iterations: a plan about 2.5% cheaper and a seed spread of 0.6% over six seeds,
-        /// 1.2% over nine (2.5% without), for about four minutes a plan (BENCHMARKS.md).
+        /// iterations: a plan about 2.5% cheaper and a seed spread of 0.26% over six seeds,
+        /// 1.1% over nine (2.5% without), for about seven minutes a plan (BENCHMARKS.md).
         /// For scenarios of a few hundred pupils: at 1,000 it ran 15 minutes for no gain.
         /// Ignored with --no-recombine.
         #[arg(long)]

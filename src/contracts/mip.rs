@@ -54,6 +54,8 @@ pub(crate) struct Mip {
     /// Branch-and-bound node limit: a work limit that, unlike time, gives the same answer
     /// on every machine.
     node_limit: Option<i32>,
+    /// HiGHS's `mip_heuristic_effort` (`None`: its default, 0.05).
+    heuristic_effort: Option<f64>,
 }
 
 /// How a solve ended.
@@ -106,6 +108,7 @@ impl Mip {
             initial: Vec::new(),
             relax,
             node_limit: None,
+            heuristic_effort: None,
         }
     }
 
@@ -121,6 +124,12 @@ impl Mip {
     /// Stops branch and bound after `nodes` nodes (the best solution so far is returned).
     pub fn node_limit(&mut self, nodes: i32) {
         self.node_limit = Some(nodes);
+    }
+
+    /// The share of branch and bound's work HiGHS may spend on primal heuristics (RINS,
+    /// RENS and the like; its default is 0.05).
+    pub fn heuristic_effort(&mut self, share: f64) {
+        self.heuristic_effort = Some(share);
     }
 
     /// A 0/1 variable with an objective coefficient.
@@ -186,6 +195,9 @@ impl Mip {
         model.set_option("mip_abs_gap", 1e-3);
         if let Some(n) = self.node_limit {
             model.set_option("mip_max_nodes", n);
+        }
+        if let Some(h) = self.heuristic_effort {
+            model.set_option("mip_heuristic_effort", h);
         }
         if !self.initial.is_empty() {
             let mut x = vec![0.0; n];

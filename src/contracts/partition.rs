@@ -108,6 +108,9 @@ impl SetPartitioner for HighsPartitioner {
         if let Some(n) = sp.node_limit {
             mip.node_limit(n.min(i32::MAX as u32) as i32);
         }
+        if let Some(h) = sp.heuristic_effort {
+            mip.heuristic_effort(h);
+        }
         let sol = mip.solve(sp.time_limit, self.threads).ok()?;
         let chosen: Vec<usize> = (0..sp.columns.len())
             .filter(|&j| sol.value(lambda[j]) > 0.5)

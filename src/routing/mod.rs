@@ -17,7 +17,7 @@ pub mod segment;
 pub mod solution;
 
 pub use evaluate::Insertion;
-pub use pool::{Column, Partitioning, Pool, Relaxation, SetPartitioner};
+pub use pool::{Column, Limits, Partitioning, Pool, Relaxation, SetPartitioner};
 pub use problem::{Job, MAX_TRIPS, Part, Problem, Stop, StopKind, Travel, VehicleType};
 pub use search::{Outcome, Settings, solve, solve_focused, solve_pooled, solve_with};
 pub use solution::Solution;

@@ -40,6 +40,19 @@ pub struct Partitioning<'a> {
     /// Branch-and-bound nodes at most (`None`: no limit). A node limit, unlike the clock,
     /// stops the solver at the same point on any machine.
     pub node_limit: Option<u32>,
+    /// The share of the solver's work spent on primal heuristics (`None`: its default).
+    pub heuristic_effort: Option<f64>,
+}
+
+/// How much work one recombination may do.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Wall-clock limit.
+    pub time: Duration,
+    /// Branch-and-bound nodes at most (`None`: no limit).
+    pub nodes: Option<u32>,
+    /// The share of the solver's work spent on primal heuristics (`None`: its default).
+    pub heuristics: Option<f64>,
 }
 
 /// The linear relaxation of a set-partitioning instance, solved to optimality.
@@ -184,8 +197,7 @@ impl Pool {
         &self,
         p: &Problem,
         incumbent: Vec<usize>,
-        time_limit: Duration,
-        node_limit: Option<u32>,
+        limits: Limits,
     ) -> Partitioning<'_> {
         Partitioning {
             rows: p.jobs.len(),
@@ -201,8 +213,9 @@ impl Pool {
             type_limits: p.vehicles.iter().map(|v| v.count).collect(),
             row_penalty: p.unassigned_cost,
             incumbent,
-            time_limit,
-            node_limit,
+            time_limit: limits.time,
+            node_limit: limits.nodes,
+            heuristic_effort: limits.heuristics,
         }
     }
 
@@ -214,8 +227,7 @@ impl Pool {
         p: &Problem,
         best: &Solution,
         solver: &dyn SetPartitioner,
-        time_limit: Duration,
-        node_limit: Option<u32>,
+        limits: Limits,
     ) -> Option<Solution> {
         self.cap = usize::MAX;
         self.add_solution(p, best);
@@ -229,7 +241,7 @@ impl Pool {
                 })
             })
             .collect();
-        let sp = self.partitioning(p, incumbent, time_limit, node_limit);
+        let sp = self.partitioning(p, incumbent, limits);
         let chosen = solver.choose(&sp)?;
         let routes = chosen
             .iter()

@@ -187,6 +187,7 @@ fn restricted<'a>(
         incumbent: Vec::new(),
         time_limit,
         node_limit: None,
+        heuristic_effort: None,
     };
     (sp, index)
 }

@@ -18,7 +18,7 @@ pub mod recreate;
 pub mod ruin;
 pub mod worker;
 
-use super::pool::{Pool, SetPartitioner};
+use super::pool::{Limits, Pool, SetPartitioner};
 use super::pricing::{self, Pricing};
 use super::problem::Problem;
 use super::solution::Solution;
@@ -45,10 +45,11 @@ pub struct Settings {
     /// Before recombination, grow the route pool by column generation and dive for a
     /// solution ([`pricing`]; each dive step also searches the jobs it has left), then
     /// settle: twice, a cool search from the best plan pools the routes around it and
-    /// recombination runs ([`SETTLE_NODES`]: 1,000 nodes, then 300). Only with a
+    /// recombination runs ([`SETTLE_NODES`]: 1,000 nodes, then 300, with
+    /// [`SETTLE_HEURISTICS`] under fixed iterations). Only with a
     /// set-partitioning solver. On the demo's school day at 60,000 iterations the median
     /// plan is about £30k a year (2.5%) below the default's and seeds 1–6 fall within
-    /// 0.6% (nine seeds: 1.2%; the default 2.5%), for about four minutes a plan; at
+    /// 0.26% (nine seeds: 1.1%; the default 2.5%), for about seven minutes a plan; at
     /// 1,000 pupils its pricing runs out of time for no gain (BENCHMARKS.md, "Column
     /// generation before recombination", "Searching what the dive leaves" and "Settling
     /// the priced plan").
@@ -102,6 +103,11 @@ const SETTLE_STARTS: usize = 3;
 const SETTLE_PER_JOB: u64 = 150;
 /// Most routes each settling search pools.
 const SETTLE_CAP: usize = 2_000;
+/// HiGHS's effort on primal heuristics in the settling MIPs of a run of fixed iterations
+/// (its default is 0.05). Those MIPs stopped about 1% above their bound at the node limit;
+/// with more heuristic work they find cheaper plans in the same pool (BENCHMARKS.md,
+/// "Settling the priced plan").
+const SETTLE_HEURISTICS: f64 = 0.3;
 /// Offset of the settling searches' seeds from the plan's (one more per round, 100 more
 /// per start).
 const SETTLE_SEED: u64 = 777;
@@ -251,12 +257,11 @@ fn recombine_into(
     pool: &mut Pool,
     best: &mut Solution,
     solver: &dyn SetPartitioner,
-    limits: (Duration, Option<u32>),
+    limits: Limits,
     seed: u64,
     end: Option<Instant>,
 ) {
-    let (time_limit, nodes) = limits;
-    if let Some(mut better) = pool.recombine(p, best, solver, time_limit, nodes) {
+    if let Some(mut better) = pool.recombine(p, best, solver, limits) {
         Worker::new(p, seed, true, 0, POOL_WINDOW).polish(&mut better, end);
         if better.cost(p) < best.cost(p) {
             *best = better;
@@ -403,11 +408,19 @@ pub fn solve_with(
                 // A time-limited run gives each round's MIP its share of the time left.
                 let left = guard.saturating_duration_since(Instant::now());
                 let share = left / (SETTLE_NODES.len() - round) as u32;
-                let limits = (share, nodes.map(|_| settle_nodes));
+                let limits = Limits {
+                    time: share,
+                    nodes: nodes.map(|_| settle_nodes),
+                    heuristics: nodes.map(|_| SETTLE_HEURISTICS),
+                };
                 recombine_into(p, &mut pool, &mut best, solver, limits, settings.seed, end);
             }
         } else {
-            let limits = (budget, nodes);
+            let limits = Limits {
+                time: budget,
+                nodes,
+                heuristics: None,
+            };
             recombine_into(p, &mut pool, &mut best, solver, limits, settings.seed, end);
         }
         // The guard bound a run of fixed iterations: say so.

@@ -635,6 +635,17 @@ fn the_relaxation_prices_every_column_at_zero_or_more() {
     assert!((primal - rel.objective).abs() < 1e-6, "{rel:?}");
 }
 
+/// Three jobs: each alone costs 7, each pair 10, so the relaxation takes every pair at one
+/// half (15) and the best partition is a pair and a single (17).
+const THREE_JOBS: [(i64, usize, &[u32]); 6] = [
+    (7, 0, &[0]),
+    (7, 0, &[1]),
+    (7, 0, &[2]),
+    (10, 0, &[0, 1]),
+    (10, 0, &[1, 2]),
+    (10, 0, &[0, 2]),
+];
+
 /// In a dive, the jobs fixed routes serve have no column left: each is unserved in
 /// every solution, and the model leaves those rows out. The answers are as if they were
 /// in: over three jobs whose pairs make a fractional relaxation (15, every pair at one
@@ -647,14 +658,7 @@ fn the_relaxation_prices_every_column_at_zero_or_more() {
 fn rows_no_route_serves_leave_the_partitioning_exact() {
     use schoolrun::routing::{Partitioning, SetPartitioner};
     let penalty = 1_000_000_000_000i64;
-    let cols: [(i64, usize, &[u32]); 6] = [
-        (7, 0, &[0]),
-        (7, 0, &[1]),
-        (7, 0, &[2]),
-        (10, 0, &[0, 1]),
-        (10, 0, &[1, 2]),
-        (10, 0, &[0, 2]),
-    ];
+    let cols = THREE_JOBS;
     let sp = Partitioning {
         row_penalty: penalty,
         incumbent: vec![0, 1, 2],
@@ -682,14 +686,7 @@ fn rows_no_route_serves_leave_the_partitioning_exact() {
 #[test]
 fn heuristic_effort_keeps_the_partitioning_optimum() {
     use schoolrun::routing::{Partitioning, SetPartitioner};
-    let cols: [(i64, usize, &[u32]); 6] = [
-        (7, 0, &[0]),
-        (7, 0, &[1]),
-        (7, 0, &[2]),
-        (10, 0, &[0, 1]),
-        (10, 0, &[1, 2]),
-        (10, 0, &[0, 2]),
-    ];
+    let cols = THREE_JOBS;
     let hs = contracts::partition::HighsPartitioner::default();
     for effort in [None, Some(0.3), Some(1.0)] {
         let sp = Partitioning {

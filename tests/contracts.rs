@@ -586,9 +586,11 @@ fn partitioning<'a>(
         type_limits: vec![None],
         row_penalty: 1_000,
         incumbent: Vec::new(),
-        time_limit: std::time::Duration::from_secs(10),
-        node_limit: None,
-        heuristic_effort: None,
+        limits: schoolrun::routing::Limits {
+            time: std::time::Duration::from_secs(10),
+            nodes: None,
+            heuristics: None,
+        },
     }
 }
 
@@ -656,14 +658,18 @@ const THREE_JOBS: [(i64, usize, &[u32]); 6] = [
 /// tolerance larger than a route, and the MIP stopped at its start; BENCHMARKS.md.)
 #[test]
 fn rows_no_route_serves_leave_the_partitioning_exact() {
-    use schoolrun::routing::{Partitioning, SetPartitioner};
+    use schoolrun::routing::{Limits, Partitioning, SetPartitioner};
     let penalty = 1_000_000_000_000i64;
     let cols = THREE_JOBS;
+    let base = partitioning(53, &cols);
     let sp = Partitioning {
         row_penalty: penalty,
         incumbent: vec![0, 1, 2],
-        node_limit: Some(100),
-        ..partitioning(53, &cols)
+        limits: Limits {
+            nodes: Some(100),
+            ..base.limits
+        },
+        ..base
     };
     let hs = contracts::partition::HighsPartitioner::default();
     let chosen = hs.choose(&sp).expect("a cheaper partition");
@@ -685,15 +691,19 @@ fn rows_no_route_serves_leave_the_partitioning_exact() {
 /// effort, within a node limit.
 #[test]
 fn heuristic_effort_keeps_the_partitioning_optimum() {
-    use schoolrun::routing::{Partitioning, SetPartitioner};
+    use schoolrun::routing::{Limits, Partitioning, SetPartitioner};
     let cols = THREE_JOBS;
     let hs = contracts::partition::HighsPartitioner::default();
     for effort in [None, Some(0.3), Some(1.0)] {
+        let base = partitioning(3, &cols);
         let sp = Partitioning {
             incumbent: vec![0, 1, 2],
-            node_limit: Some(100),
-            heuristic_effort: effort,
-            ..partitioning(3, &cols)
+            limits: Limits {
+                nodes: Some(100),
+                heuristics: effort,
+                ..base.limits
+            },
+            ..base
         };
         let chosen = hs.choose(&sp).expect("a cheaper partition");
         let cost: i64 = chosen.iter().map(|&c| cols[c].0).sum();

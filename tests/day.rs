@@ -518,7 +518,10 @@ fn recombination_under_fixed_iterations_stops_by_nodes_not_by_the_clock() {
     struct Recorder(std::sync::Mutex<Vec<(std::time::Duration, Option<u32>)>>);
     impl schoolrun::routing::SetPartitioner for Recorder {
         fn choose(&self, sp: &schoolrun::routing::Partitioning<'_>) -> Option<Vec<usize>> {
-            self.0.lock().unwrap().push((sp.time_limit, sp.node_limit));
+            self.0
+                .lock()
+                .unwrap()
+                .push((sp.limits.time, sp.limits.nodes));
             None
         }
     }

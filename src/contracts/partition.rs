@@ -105,13 +105,13 @@ impl SetPartitioner for HighsPartitioner {
             mut mip, lambda, ..
         } = model(sp, false);
         mip.start(sp.incumbent.iter().map(|&j| (lambda[j], 1.0)));
-        if let Some(n) = sp.node_limit {
+        if let Some(n) = sp.limits.nodes {
             mip.node_limit(n.min(i32::MAX as u32) as i32);
         }
-        if let Some(h) = sp.heuristic_effort {
+        if let Some(h) = sp.limits.heuristics {
             mip.heuristic_effort(h);
         }
-        let sol = mip.solve(sp.time_limit, self.threads).ok()?;
+        let sol = mip.solve(sp.limits.time, self.threads).ok()?;
         let chosen: Vec<usize> = (0..sp.columns.len())
             .filter(|&j| sol.value(lambda[j]) > 0.5)
             .collect();
@@ -131,7 +131,7 @@ impl SetPartitioner for HighsPartitioner {
             fleet_rows,
             job_rows,
         } = model(sp, true);
-        let sol = mip.solve(sp.time_limit, self.threads).ok()?;
+        let sol = mip.solve(sp.limits.time, self.threads).ok()?;
         if sol.status != Status::Optimal {
             return None;
         }

@@ -35,21 +35,17 @@ pub struct Partitioning<'a> {
     pub row_penalty: i64,
     /// A feasible choice of columns to start from.
     pub incumbent: Vec<usize>,
-    /// Wall-clock limit.
-    pub time_limit: Duration,
-    /// Branch-and-bound nodes at most (`None`: no limit). A node limit, unlike the clock,
-    /// stops the solver at the same point on any machine.
-    pub node_limit: Option<u32>,
-    /// The share of the solver's work spent on primal heuristics (`None`: its default).
-    pub heuristic_effort: Option<f64>,
+    /// How much work the solver may do.
+    pub limits: Limits,
 }
 
-/// How much work one recombination may do.
+/// How much work one set-partitioning solve may do.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     /// Wall-clock limit.
     pub time: Duration,
-    /// Branch-and-bound nodes at most (`None`: no limit).
+    /// Branch-and-bound nodes at most (`None`: no limit). A node limit, unlike the clock,
+    /// stops the solver at the same point on any machine.
     pub nodes: Option<u32>,
     /// The share of the solver's work spent on primal heuristics (`None`: its default).
     pub heuristics: Option<f64>,
@@ -213,9 +209,7 @@ impl Pool {
             type_limits: p.vehicles.iter().map(|v| v.count).collect(),
             row_penalty: p.unassigned_cost,
             incumbent,
-            time_limit: limits.time,
-            node_limit: limits.nodes,
-            heuristic_effort: limits.heuristics,
+            limits,
         }
     }
 

@@ -21,7 +21,7 @@
 //! pricing is in the spirit of Desaulniers et al. 2008's tabu pricing.)
 
 use super::evaluate::{Insertion, Target, Workspace, best_in};
-use super::pool::{Column, Partitioning, Pool, Relaxation, SetPartitioner};
+use super::pool::{Column, Limits, Partitioning, Pool, Relaxation, SetPartitioner};
 use super::problem::Problem;
 use super::route::Route;
 use super::search::{self, Settings};
@@ -185,9 +185,11 @@ fn restricted<'a>(
             .collect(),
         row_penalty: p.unassigned_cost,
         incumbent: Vec::new(),
-        time_limit,
-        node_limit: None,
-        heuristic_effort: None,
+        limits: Limits {
+            time: time_limit,
+            nodes: None,
+            heuristics: None,
+        },
     };
     (sp, index)
 }
